@@ -1,0 +1,88 @@
+# Nagarik: every command a trainer, tester or operator needs.
+# `make run` sets everything up on a fresh machine and opens a chat; `make test` runs every test.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+MODEL := models/nagarik.tar.gz
+# Everything that changes what `rasa train` produces.
+TRAINING_INPUTS := config.yml domain.yml $(shell find data components -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null) nagarik/text.py nagarik/numbers.py
+# Passed through to scripts/find-python.sh: `make PYTHON=/path/to/python3.10 run`.
+export PYTHON
+# No usage telemetry from a municipal deployment (and no network to send it on CI).
+export RASA_TELEMETRY_ENABLED := false
+
+.PHONY: help venv install train validate run serve actions test pytest rasa-test heldout eval lock clean
+
+help:
+	@echo "make run       set up (venv, packages, model) and chat in the terminal"
+	@echo "make test      run every test (pytest, data validation, test stories, held-out NLU)"
+	@echo "make train     train the model if data, domain or config changed"
+	@echo "make validate  rasa data validate --fail-on-warnings"
+	@echo "make serve     rasa server with the channels of credentials.yml + action server"
+	@echo "make eval      NLU report on the held-out split and the external evaluation set"
+
+venv install: $(INSTALLED)
+
+# The venv is rebuilt from the lock file whenever the lock or the package metadata changes.
+$(INSTALLED): requirements.lock pyproject.toml scripts/find-python.sh
+	@python=$$(scripts/find-python.sh) || exit 1; \
+	if [ ! -x $(BIN)/python ] || ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
+		rm -rf $(VENV); echo "creating $(VENV) with $$python"; "$$python" -m venv $(VENV) || exit 1; \
+	fi
+	@if command -v uv >/dev/null 2>&1; then \
+		uv pip install --python $(BIN)/python -r requirements.lock && \
+		uv pip install --python $(BIN)/python --no-deps -e .; \
+	else \
+		$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock && \
+		$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .; \
+	fi
+	@touch $@
+
+train: $(MODEL)
+
+# rasa keeps the old file when its fingerprint says nothing changed, so touch it to stop make retraining.
+$(MODEL): $(INSTALLED) $(TRAINING_INPUTS)
+	@mkdir -p models
+	@start=$$(date +%s); \
+	$(BIN)/rasa train --fixed-model-name nagarik --out models --num-threads 2 || exit 1; \
+	echo "training took $$(( $$(date +%s) - start )) s"
+	@touch $@
+
+validate: $(INSTALLED)
+	$(BIN)/rasa data validate --fail-on-warnings
+
+run: $(MODEL)
+	@scripts/run-shell.sh
+
+serve: $(MODEL)
+	@scripts/serve.sh
+
+actions: $(INSTALLED)
+	$(BIN)/rasa run actions --port 5055
+
+test: validate rasa-test heldout pytest
+
+pytest: $(MODEL)
+	$(BIN)/pytest
+
+# Test stories: user text through the trained NLU and dialogue model; reports in results/.
+rasa-test: $(MODEL)
+	$(BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml --out results --fail-on-prediction-errors
+
+heldout: $(MODEL)
+	$(BIN)/python scripts/nlu_report.py --model $(MODEL) --heldout tests/nlu_heldout --out results
+
+eval: $(MODEL)
+	$(BIN)/python scripts/nlu_report.py --model $(MODEL) --heldout tests/nlu_heldout --external ../shared/eval/external.jsonl --out results
+
+lock: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -r requirements.in
+	@{ echo "# Generated from requirements.in with 'make lock' on CPython 3.10 (Linux x86_64). Do not edit by hand."; \
+	   $(BIN)/python -m pip freeze --exclude-editable | grep -iv '^nagarik'; } > requirements.lock
+
+clean:
+	rm -rf $(VENV) models/*.tar.gz results .rasa .pytest_cache

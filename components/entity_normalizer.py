@@ -1,0 +1,58 @@
+"""NLU component: canonical values for the `ward` and `complaint_id` entities."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Optional
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_TYPE, ENTITY_ATTRIBUTE_VALUE
+from rasa.shared.nlu.training_data.message import Message
+
+from nagarik.numbers import parse_number
+from nagarik.references import canonical_reference
+
+
+def _ward_value(value: str) -> Optional[str]:
+    number = parse_number(value)
+    return str(number) if number else None
+
+
+# entity type -> function returning the canonical value, or None to keep the extracted one
+_NORMALIZERS: Dict[str, Callable[[str], Optional[str]]] = {
+    "ward": _ward_value,
+    "complaint_id": canonical_reference,
+}
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class EntityNormalizer(GraphComponent):
+    """Rewrites entity values after extraction and synonym mapping.
+
+    Wards written as १२, ১২, "twelve", "baarah" or "বারো" become "12";
+    references typed as "ng 104 233" become "NG104233". Synonyms cannot do
+    this: they only map strings seen in training.
+    """
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "EntityNormalizer":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            for entity in message.get(ENTITIES, []):
+                normalize = _NORMALIZERS.get(entity.get(ENTITY_ATTRIBUTE_TYPE))
+                value = entity.get(ENTITY_ATTRIBUTE_VALUE)
+                canonical = normalize(str(value)) if normalize and value is not None else None
+                if canonical and canonical != value:
+                    entity[ENTITY_ATTRIBUTE_VALUE] = canonical
+                    entity.setdefault("processors", []).append(self.__class__.__name__)
+        return messages

@@ -1,0 +1,87 @@
+"""Configuration from the city data file and the environment.
+
+The city file (`NAGARIK_CITY_FILE`, default `city/sample-city.yml`) holds what
+a municipality edits: its name, default language, helpline and office hours.
+Environment variables override single values for a deployment without
+touching the file, and carry everything secret.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, Mapping
+
+import yaml
+
+from nagarik.language import LANGUAGES
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CITY_FILE = REPO_ROOT / "city" / "sample-city.yml"
+
+
+class ConfigError(ValueError):
+    """The city file or an environment variable has a value we cannot use."""
+
+
+@dataclass(frozen=True)
+class Helpline:
+    phone: str
+    office_hours: Mapping[str, str]
+
+    def hours_in(self, language: str) -> str:
+        return self.office_hours.get(language) or self.office_hours["en"]
+
+
+@dataclass(frozen=True)
+class CitySettings:
+    name: Mapping[str, str]
+    default_language: str
+    helpline: Helpline
+    sample: bool
+
+
+def _per_language(value: Any, what: str) -> Dict[str, str]:
+    if isinstance(value, str):
+        return {language: value for language in LANGUAGES}
+    if not isinstance(value, dict) or "en" not in value:
+        raise ConfigError(f"{what} must be a text or a mapping with at least 'en' (and 'hi', 'bn')")
+    return {language: str(value.get(language) or value["en"]) for language in LANGUAGES}
+
+
+def parse_city(raw: Mapping[str, Any], environ: Mapping[str, str]) -> CitySettings:
+    """Build settings from the parsed city file, applying environment overrides."""
+    city = raw.get("city") or {}
+    helpline = raw.get("helpline") or {}
+    default_language = environ.get("NAGARIK_DEFAULT_LANGUAGE") or city.get("default_language", "en")
+    if default_language not in LANGUAGES:
+        raise ConfigError(f"default language must be one of {', '.join(LANGUAGES)}, not {default_language!r}")
+    phone = environ.get("NAGARIK_HELPLINE_PHONE") or helpline.get("phone")
+    if not phone:
+        raise ConfigError("the city file needs helpline.phone (or set NAGARIK_HELPLINE_PHONE)")
+    hours = environ.get("NAGARIK_OFFICE_HOURS") or helpline.get("office_hours")
+    if not hours:
+        raise ConfigError("the city file needs helpline.office_hours (or set NAGARIK_OFFICE_HOURS)")
+    return CitySettings(
+        name=_per_language(city.get("name", "Nagarik"), "city.name"),
+        default_language=default_language,
+        helpline=Helpline(phone=str(phone), office_hours=_per_language(hours, "helpline.office_hours")),
+        sample=bool(city.get("sample", False)),
+    )
+
+
+@lru_cache(maxsize=1)
+def city_settings() -> CitySettings:
+    """The settings of the configured city, read once per process."""
+    path = Path(os.environ.get("NAGARIK_CITY_FILE") or DEFAULT_CITY_FILE)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as error:
+        raise ConfigError(f"cannot read the city file {path}: {error}") from error
+    except yaml.YAMLError as error:
+        raise ConfigError(f"the city file {path} is not valid YAML: {error}") from error
+    if not isinstance(raw, dict):
+        raise ConfigError(f"the city file {path} must be a mapping")
+    return parse_city(raw, os.environ)

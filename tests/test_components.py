@@ -1,0 +1,86 @@
+"""The custom NLU components, on Rasa messages and on the real training data."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.entity_normalizer import EntityNormalizer
+from components.language_detector import LanguageDetector
+from components.normalizer import UnicodeNormalizer
+from nagarik.text import normalize_text, normalize_with_spans
+
+
+def _message(text: str, entities=None) -> Message:
+    data = {"text": text}
+    if entities is not None:
+        data["entities"] = entities
+    return Message(data=data)
+
+
+def test_normalizer_rewrites_live_messages() -> None:
+    [message] = UnicodeNormalizer().process([_message("वार्ड  १२ मे\u200dं")])
+    assert message.get("text") == "वार्ड 12 में"
+
+
+def test_normalizer_moves_entity_spans_and_values_in_training_data() -> None:
+    text = "  वार्ड  १२ में   ला\u200dइट नहीं"
+    ward_start = text.index("१२")
+    light_start = text.index("ला")
+    entities = [
+        {"entity": "ward", "value": "१२", "start": ward_start, "end": ward_start + 2},
+        {"entity": "complaint_category", "value": "street_light", "start": light_start, "end": light_start + 5},
+    ]
+    example = _message(text, entities)
+    UnicodeNormalizer().process_training_data(TrainingData([example]))
+    new_text = example.get("text")
+    assert new_text == "वार्ड 12 में लाइट नहीं"
+    ward, light = example.get("entities")
+    assert new_text[ward["start"] : ward["end"]] == "12" and ward["value"] == "12"
+    assert new_text[light["start"] : light["end"]] == "लाइट"
+
+
+def test_normalizer_accepts_story_entities_without_spans() -> None:
+    example = Message(data={"intent": "set_language", "entities": [{"entity": "language", "value": "hi"}]})
+    UnicodeNormalizer().process_training_data(TrainingData([example]))
+    assert example.get("entities") == [{"entity": "language", "value": "hi"}]
+
+
+def test_every_training_annotation_survives_normalisation(training_examples) -> None:
+    for examples in training_examples.values():
+        for example in examples:
+            entities = [e for e in example.get("entities", []) if "start" in e]
+            text = example.get("text")
+            spans = [(e["start"], e["end"]) for e in entities]
+            new_text, moved = normalize_with_spans(text, spans)
+            assert new_text == normalize_text(text)
+            for (start, end), (new_start, new_end) in zip(spans, moved):
+                assert new_text[new_start:new_end] == normalize_text(text[start:end])
+
+
+@pytest.mark.parametrize(
+    "text, code, clear",
+    [("जल्दी से लाइट ठीक करवाइए", "hi", True), ("amader parar light jolche na", "bn", True), ("ok", None, False)],
+)
+def test_language_detector_adds_its_verdict_to_the_parse_data(text: str, code, clear: bool) -> None:
+    [message] = LanguageDetector().process([_message(text)])
+    verdict = message.as_dict(only_output_properties=True)["language"]
+    assert verdict["code"] == code and verdict["clear"] is clear
+
+
+@pytest.mark.parametrize(
+    "entity, value, canonical",
+    [
+        ("ward", "१२", "12"), ("ward", "baarah", "12"), ("ward", "বারো", "12"), ("ward", "twelve", "12"),
+        ("ward", "12", "12"), ("ward", "near temple", "near temple"),
+        ("complaint_id", "ng 104233", "NG104233"), ("complaint_id", "Ng104233", "NG104233"),
+        ("locality", "shastri nagar", "shastri nagar"), ("complaint_category", "street_light", "street_light"),
+    ],
+)
+def test_entity_normalizer(entity: str, value: str, canonical: str) -> None:
+    message = _message("x", [{"entity": entity, "value": value, "start": 0, "end": 1}])
+    [processed] = EntityNormalizer().process([copy.deepcopy(message)])
+    assert processed.get("entities")[0]["value"] == canonical
