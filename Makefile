@@ -33,12 +33,13 @@ $(INSTALLED): requirements.lock pyproject.toml scripts/find-python.sh
 	if [ ! -x $(BIN)/python ] || ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
 		rm -rf $(VENV); echo "creating $(VENV) with $$python"; "$$python" -m venv $(VENV) || exit 1; \
 	fi
+	@echo "installing the pinned packages into $(VENV) (a few minutes the first time)"
 	@if command -v uv >/dev/null 2>&1; then \
 		uv pip install --python $(BIN)/python -r requirements.lock && \
 		uv pip install --python $(BIN)/python --no-deps -e .; \
 	else \
-		$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock && \
-		$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .; \
+		$(BIN)/python -m pip install -qq --disable-pip-version-check -r requirements.lock && \
+		$(BIN)/python -m pip install -qq --disable-pip-version-check --no-deps -e .; \
 	fi
 	@touch $@
 
@@ -71,7 +72,7 @@ pytest: $(MODEL)
 
 # Test stories: user text through the trained NLU and dialogue model; reports in results/.
 rasa-test: $(MODEL)
-	$(BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml --out results --fail-on-prediction-errors
+	$(BIN)/rasa test core --e2e --model $(MODEL) --stories tests/test_stories.yml --out results --fail-on-prediction-errors
 
 heldout: $(MODEL)
 	$(BIN)/python scripts/nlu_report.py --model $(MODEL) --heldout tests/nlu_heldout --out results

@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# The model refers to the project's components by module path, as `rasa` does from the repo root.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 logging.disable(logging.WARNING)
 
 
@@ -76,6 +78,9 @@ def load_external(path: Path) -> List[Item]:
 
 async def predict(model: Path, texts: Iterable[str]) -> List[Prediction]:
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # otherwise every parse is logged at debug level
 
     agent = Agent.load(str(model))
     predictions = []
