@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_TYPE, ENTITY_ATTRIBUTE_VALUE
 from rasa.shared.nlu.training_data.message import Message
 
+from components.base import StatelessComponent
 from nagarik.numbers import parse_number
 from nagarik.references import canonical_reference
 
@@ -28,7 +26,7 @@ _NORMALIZERS: Dict[str, Callable[[str], Optional[str]]] = {
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class EntityNormalizer(GraphComponent):
+class EntityNormalizer(StatelessComponent):
     """Rewrites entity values after extraction and synonym mapping.
 
     Wards written as १२, ১২, "twelve", "baarah" or "বারো" become "12";
@@ -36,15 +34,6 @@ class EntityNormalizer(GraphComponent):
     this: they only map strings seen in training.
     """
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "EntityNormalizer":
-        return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.base import StatelessComponent
 from nagarik.language import detect
 
 # Key of the detection in the parse data (`tracker.latest_message["language"]`).
@@ -19,7 +17,7 @@ LANGUAGE_PROPERTY = "language"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class LanguageDetector(GraphComponent):
+class LanguageDetector(StatelessComponent):
     """Adds `{"code", "confidence", "clear", "script", "romanized"}` to the parse data.
 
     The `language` slot is filled from it by the custom slot mapping action
@@ -28,15 +26,6 @@ class LanguageDetector(GraphComponent):
     conversation).
     """
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "LanguageDetector":
-        return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         # Nothing to learn and nothing to featurise: the detector is rule based.

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
     ENTITIES,
     ENTITY_ATTRIBUTE_END,
@@ -18,11 +15,12 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.base import StatelessComponent
 from nagarik.text import normalize_text, normalize_with_spans
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class UnicodeNormalizer(GraphComponent):
+class UnicodeNormalizer(StatelessComponent):
     """Rewrites the message text with `nagarik.text.normalize_text`.
 
     Must come first in the pipeline: the tokenizer and featurizers then see
@@ -33,15 +31,6 @@ class UnicodeNormalizer(GraphComponent):
     synonym mapper to turn "12" back into "१२".
     """
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "UnicodeNormalizer":
-        return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for example in training_data.training_examples:

@@ -118,11 +118,10 @@ def score(items: List[Item], predictions: List[Prediction]) -> Dict[str, Dict[st
         gold = [item.intent for item, _ in pairs]
         predicted = [prediction.intent for _, prediction in pairs]
         faq = [(i.retrieval, p.retrieval) for i, p in pairs if i.retrieval]
-        complaints = [
-            (i.category, p.categories[0] if p.categories else "other")
-            for i, p in pairs
-            if i.intent == "report_complaint" and i.category and p.intent == "report_complaint"
+        complaint_pairs = [
+            (i, p) for i, p in pairs if i.intent == "report_complaint" and i.category and p.intent == "report_complaint"
         ]
+        complaints = [(i.category, p.categories[0] if p.categories else "other") for i, p in complaint_pairs]
         report[group] = {
             "examples": len(pairs),
             "intent_accuracy": _accuracy(list(zip(gold, predicted))),
@@ -134,6 +133,11 @@ def score(items: List[Item], predictions: List[Prediction]) -> Dict[str, Dict[st
                 {"text": i.text, "gold": i.intent, "predicted": p.intent}
                 for i, p in pairs
                 if i.intent != p.intent and group != "all"
+            ],
+            "category_errors": [
+                {"text": i.text, "gold": gold, "predicted": predicted}
+                for (i, _), (gold, predicted) in zip(complaint_pairs, complaints)
+                if gold != predicted and group != "all"
             ],
         }
     return report
