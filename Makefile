@@ -46,7 +46,8 @@ $(INSTALLED): requirements.lock pyproject.toml scripts/find-python.sh
 train: $(MODEL)
 
 # rasa keeps the old file when its fingerprint says nothing changed, so touch it to stop make retraining.
-$(MODEL): $(INSTALLED) $(TRAINING_INPUTS)
+# The venv is an order-only prerequisite: reinstalling packages does not force a retrain.
+$(MODEL): $(TRAINING_INPUTS) | $(INSTALLED)
 	@mkdir -p models
 	@start=$$(date +%s); \
 	$(BIN)/rasa train --fixed-model-name nagarik --out models --num-threads 2 || exit 1; \

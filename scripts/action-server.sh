@@ -2,6 +2,8 @@
 # Sourced by run-shell.sh and serve.sh: starts the action server in the background
 # and stops it when the calling script exits, however it exits.
 ACTION_PORT=5055  # endpoints.yml points here
+# Third-party deprecation warnings (TensorFlow, SQLAlchemy 2.0 notices) would bury the chat.
+export PYTHONWARNINGS=ignore SQLALCHEMY_SILENCE_UBER_WARNING=1
 RUN_DIR=.nagarik-run
 mkdir -p "$RUN_DIR"
 
