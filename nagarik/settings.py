@@ -43,7 +43,7 @@ class CitySettings:
     sample: bool
 
 
-def _per_language(value: Any, what: str) -> Dict[str, str]:
+def per_language(value: Any, what: str) -> Dict[str, str]:
     if isinstance(value, str):
         return {language: value for language in LANGUAGES}
     if not isinstance(value, dict) or "en" not in value:
@@ -65,9 +65,9 @@ def parse_city(raw: Mapping[str, Any], environ: Mapping[str, str]) -> CitySettin
     if not hours:
         raise ConfigError("the city file needs helpline.office_hours (or set NAGARIK_OFFICE_HOURS)")
     return CitySettings(
-        name=_per_language(city.get("name", "Nagarik"), "city.name"),
+        name=per_language(city.get("name", "Nagarik"), "city.name"),
         default_language=default_language,
-        helpline=Helpline(phone=str(phone), office_hours=_per_language(hours, "helpline.office_hours")),
+        helpline=Helpline(phone=str(phone), office_hours=per_language(hours, "helpline.office_hours")),
         sample=bool(city.get("sample", False)),
     )
 

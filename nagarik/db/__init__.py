@@ -1,0 +1,1 @@
+"""The complaint database (SQLAlchemy models, sessions, lifecycle, city catalog)."""

@@ -1,0 +1,167 @@
+"""The complaint database: citizens, complaints, their history, and what to tell whom.
+
+SQLAlchemy 1.4 (the version Rasa 3.6 pins) used the 2.0 way: `select()`
+statements and `future=True` engines and sessions. Schema changes go through
+Alembic (`nagarik/db/migrations`, `make db-upgrade`), never `create_all` in
+production code.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+# Named constraints, so that migrations can drop and alter them on every backend.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+Base = declarative_base(metadata=metadata)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _created() -> Column:
+    return Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Department(Base):
+    """A municipal department; loaded from the city file, not written by the bot."""
+
+    __tablename__ = "departments"
+
+    code = Column(String(64), primary_key=True)
+    names = Column(JSON, nullable=False)  # {"en": ..., "hi": ..., "bn": ...}
+
+
+class Category(Base):
+    """A complaint category of the contract, with its department and SLA."""
+
+    __tablename__ = "categories"
+
+    code = Column(String(32), primary_key=True)
+    department_code = Column(ForeignKey("departments.code"), nullable=False)
+    sla_hours = Column(Integer, nullable=False)
+
+    department = relationship(Department)
+
+
+class Citizen(Base):
+    """Someone who wrote to the helpline; the WhatsApp number is the identity."""
+
+    __tablename__ = "citizens"
+
+    id = Column(Integer, primary_key=True)
+    phone = Column(String(32), nullable=False, unique=True)
+    preferred_language = Column(String(2))
+    created_at = _created()
+
+    complaints = relationship("Complaint", back_populates="citizen")
+
+
+class Complaint(Base):
+    __tablename__ = "complaints"
+
+    id = Column(Integer, primary_key=True)
+    # Set from the id in the same transaction (see nagarik.db.complaints); unique.
+    reference = Column(String(16), unique=True)
+    # Idempotency: a retried submit of the same conversation turn finds the first complaint.
+    submission_key = Column(String(128), unique=True)
+    citizen_id = Column(ForeignKey("citizens.id"), nullable=False, index=True)
+    category_code = Column(ForeignKey("categories.code"), nullable=False)
+    department_code = Column(ForeignKey("departments.code"), nullable=False)
+    ward = Column(Integer, index=True)
+    locality = Column(String(200))
+    landmark = Column(String(200))
+    latitude = Column(Float)
+    longitude = Column(Float)
+    description = Column(Text)
+    language = Column(String(2), nullable=False)
+    status = Column(String(16), nullable=False, index=True)
+    due_at = Column(DateTime(timezone=True))
+    created_at = _created()
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+    citizen = relationship(Citizen, back_populates="complaints")
+    category = relationship(Category)
+    department = relationship(Department)
+    events = relationship("StatusEvent", back_populates="complaint", order_by="StatusEvent.id")
+    attachments = relationship("Attachment", back_populates="complaint")
+
+
+class StatusEvent(Base):
+    """One change of a complaint's status: who, when, from what, to what, why."""
+
+    __tablename__ = "status_events"
+
+    id = Column(Integer, primary_key=True)
+    complaint_id = Column(ForeignKey("complaints.id"), nullable=False, index=True)
+    from_status = Column(String(16))
+    to_status = Column(String(16), nullable=False)
+    actor = Column(String(100), nullable=False)
+    note = Column(Text)
+    created_at = _created()
+
+    complaint = relationship(Complaint, back_populates="events")
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+
+    id = Column(Integer, primary_key=True)
+    complaint_id = Column(ForeignKey("complaints.id"), nullable=False, index=True)
+    media_type = Column(String(100), nullable=False)
+    path = Column(String(500), nullable=False)
+    caption = Column(Text)
+    created_at = _created()
+
+    complaint = relationship(Complaint, back_populates="attachments")
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+
+    id = Column(Integer, primary_key=True)
+    citizen_id = Column(ForeignKey("citizens.id"), nullable=False, index=True)
+    text = Column(Text, nullable=False)
+    ward = Column(Integer)
+    category_code = Column(ForeignKey("categories.code"))
+    language = Column(String(2), nullable=False)
+    created_at = _created()
+
+
+class Notification(Base):
+    """A message owed to a citizen (e.g. a status change), until a channel delivers it."""
+
+    __tablename__ = "notifications"
+
+    id = Column(Integer, primary_key=True)
+    citizen_id = Column(ForeignKey("citizens.id"), nullable=False, index=True)
+    complaint_id = Column(ForeignKey("complaints.id"), index=True)
+    kind = Column(String(32), nullable=False)
+    payload = Column(JSON, nullable=False)
+    language = Column(String(2), nullable=False)
+    created_at = _created()
+    sent_at = Column(DateTime(timezone=True))
+    attempts = Column(Integer, nullable=False, default=0)
+
+    citizen = relationship(Citizen)

@@ -1,0 +1,57 @@
+"""Engines and sessions: one session per unit of work, committed or rolled back whole."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Iterator
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from nagarik.settings import REPO_ROOT
+
+DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'nagarik.db'}"
+
+
+def database_url() -> str:
+    """`DATABASE_URL` (e.g. postgresql://user@host/db), else an SQLite file in the repo."""
+    url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    # Heroku-style URLs say postgres://, which SQLAlchemy 1.4 no longer accepts.
+    return "postgresql://" + url[len("postgres://") :] if url.startswith("postgres://") else url
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        # Threads share the file; writers wait for each other instead of failing at once.
+        engine = create_engine(url, future=True, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+        return engine
+    return create_engine(url, future=True, pool_pre_ping=True)
+
+
+@lru_cache(maxsize=None)
+def _session_factory(url: str) -> sessionmaker:
+    return sessionmaker(bind=make_engine(url), future=True, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(url: str = "") -> Iterator[Session]:
+    """A transaction: committed when the block ends, rolled back if it raises."""
+    session = _session_factory(url or database_url())()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,194 @@
+"""The complaint database on SQLite and on PostgreSQL (127.0.0.1:5432, database `test`)."""
+
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Iterator
+
+import pytest
+import yaml
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, func, select, text
+
+from conftest import REPO
+from nagarik.db.catalog import load_catalog
+from nagarik.db.complaints import (
+    NewComplaint,
+    TransitionError,
+    change_status,
+    file_complaint,
+    reference_for_id,
+)
+from nagarik.db.models import Category, Citizen, Complaint, Notification, StatusEvent
+from nagarik.db.session import session_scope
+from nagarik.settings import ConfigError
+
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+CITY = yaml.safe_load((REPO / "city" / "sample-city.yml").read_text(encoding="utf-8"))
+
+
+def _migrate(url: str, revision: str = "head") -> None:
+    config = Config(str(REPO / "alembic.ini"))
+    config.attributes["url"] = url
+    if revision == "base":
+        command.downgrade(config, "base")
+    else:
+        command.upgrade(config, revision)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> Iterator[str]:
+    """A migrated, empty database with the sample city's catalog."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'nagarik.db'}"
+        _migrate(url)
+        yield _with_catalog(url)
+        return
+    # A schema of its own per test, so tests never see each other's rows.
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES, future=True)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{POSTGRES}?options=-csearch_path%3D{schema}"
+    try:
+        _migrate(url)
+        yield _with_catalog(url)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _with_catalog(url: str) -> str:
+    with session_scope(url) as session:
+        load_catalog(session, CITY)
+    return url
+
+
+def _file(url: str, phone: str = "919800000001", category: str = "street_light", **extra) -> str:
+    with session_scope(url) as session:
+        complaint = file_complaint(session, NewComplaint(phone=phone, category=category, language="hi", **extra))
+        return complaint.reference
+
+
+def test_migrations_go_up_and_down(db_url: str) -> None:
+    _migrate(db_url, "base")
+    _migrate(db_url, "head")
+    with session_scope(db_url) as session:
+        assert session.execute(select(func.count(Complaint.id))).scalar_one() == 0
+
+
+def test_catalog_routes_every_category(db_url: str) -> None:
+    with session_scope(db_url) as session:
+        routes = {c.code: (c.department_code, c.sla_hours) for c in session.execute(select(Category)).scalars()}
+    assert routes["street_light"] == ("street_lighting", 48)
+    assert routes["house_tax"][0] == "revenue"
+    assert len(routes) == 8
+
+
+def test_filed_complaint_has_reference_department_due_time_and_history(db_url: str) -> None:
+    reference = _file(db_url, ward=12, locality="Shastri Nagar", description="light off for a week")
+    with session_scope(db_url) as session:
+        complaint = session.execute(select(Complaint).where(Complaint.reference == reference)).scalar_one()
+        assert reference.startswith("NG") and len(reference) == 8
+        assert complaint.department_code == "street_lighting"
+        assert complaint.status == "received"
+        assert complaint.due_at - complaint.created_at == timedelta(hours=48)
+        assert [(e.from_status, e.to_status, e.actor) for e in complaint.events] == [(None, "received", "citizen")]
+        assert complaint.citizen.preferred_language == "hi"
+
+
+def test_retried_submission_does_not_file_twice(db_url: str) -> None:
+    first = _file(db_url, submission_key="919800000001:turn-7")
+    second = _file(db_url, submission_key="919800000001:turn-7")
+    assert first == second
+    with session_scope(db_url) as session:
+        assert session.execute(select(func.count(Complaint.id))).scalar_one() == 1
+
+
+def test_unknown_category_is_refused_and_nothing_is_stored(db_url: str) -> None:
+    with pytest.raises(ValueError, match="unknown complaint category"):
+        _file(db_url, category="parking")
+    with session_scope(db_url) as session:
+        assert session.execute(select(func.count(Citizen.id))).scalar_one() == 0
+
+
+def test_lifecycle_records_events_and_queues_notifications(db_url: str) -> None:
+    reference = _file(db_url)
+    steps = [("assigned", None), ("in_progress", None), ("resolved", "pole rewired"), ("reopened", "off again"),
+             ("in_progress", None), ("resolved", None), ("closed", None)]
+    for status, note in steps:
+        with session_scope(db_url) as session:
+            complaint = session.execute(select(Complaint).where(Complaint.reference == reference)).scalar_one()
+            change_status(session, complaint, status, actor="JE Sharma", note=note)
+    with session_scope(db_url) as session:
+        events = session.execute(select(StatusEvent).order_by(StatusEvent.id)).scalars().all()
+        notifications = session.execute(select(Notification).order_by(Notification.id)).scalars().all()
+    assert [e.to_status for e in events] == ["received"] + [status for status, _ in steps]
+    assert events[4].from_status == "resolved" and events[4].note == "off again"
+    assert [n.payload["status"] for n in notifications] == [status for status, _ in steps]
+    assert {n.language for n in notifications} == {"hi"} and all(n.sent_at is None for n in notifications)
+
+
+@pytest.mark.parametrize(
+    "path, message",
+    [
+        (["in_progress"], "received; it can move to: assigned, rejected"),
+        (["assigned", "in_progress", "resolved", "closed", "reopened"], "closed; it can move to: none"),
+        (["finished"], "unknown status"),
+    ],
+)
+def test_invalid_transitions_are_refused_with_the_options(db_url: str, path, message: str) -> None:
+    reference = _file(db_url)
+    with pytest.raises(TransitionError, match=message):
+        with session_scope(db_url) as session:
+            complaint = session.execute(select(Complaint).where(Complaint.reference == reference)).scalar_one()
+            for status in path:
+                change_status(session, complaint, status, actor="officer")
+
+
+def test_rejection_needs_a_reason_and_a_refusal_changes_nothing(db_url: str) -> None:
+    reference = _file(db_url)
+    with pytest.raises(TransitionError, match="needs a reason"):
+        with session_scope(db_url) as session:
+            complaint = session.execute(select(Complaint).where(Complaint.reference == reference)).scalar_one()
+            change_status(session, complaint, "assigned", actor="officer")
+            change_status(session, complaint, "rejected", actor="officer", note="  ")
+    with session_scope(db_url) as session:
+        complaint = session.execute(select(Complaint).where(Complaint.reference == reference)).scalar_one()
+        assert complaint.status == "received"  # the whole unit of work was rolled back
+        assert session.execute(select(func.count(Notification.id))).scalar_one() == 0
+
+
+def test_fifty_concurrent_submissions_get_fifty_unique_references(db_url: str) -> None:
+    def submit(index: int) -> str:
+        return _file(db_url, phone=f"9198000{index:05d}", category="sanitation")
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        references = list(pool.map(submit, range(50)))
+    assert len(set(references)) == 50
+    with session_scope(db_url) as session:
+        assert session.execute(select(func.count(Complaint.id))).scalar_one() == 50
+
+
+def test_references_are_a_bijection_of_ids() -> None:
+    references = {reference_for_id(i) for i in range(1, 200_001)}
+    assert len(references) == 200_000
+    assert all(len(r) == 8 and r[2:].isdigit() for r in list(references)[:1000])
+    with pytest.raises(ValueError):
+        reference_for_id(1_000_000)
+
+
+def test_catalog_refuses_bad_city_files(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'catalog.db'}"
+    _migrate(url)
+    with session_scope(url) as session:
+        with pytest.raises(ConfigError, match="no entry for the categories: roads"):
+            load_catalog(session, {**CITY, "categories": {k: v for k, v in CITY["categories"].items() if k != "roads"}})
+        with pytest.raises(ConfigError, match="department 'parks' is not under departments"):
+            load_catalog(session, {**CITY, "categories": {**CITY["categories"], "roads": {"department": "parks", "sla_hours": 5}}})
+        with pytest.raises(ConfigError, match="sla_hours must be a positive"):
+            load_catalog(session, {**CITY, "categories": {**CITY["categories"], "roads": {"department": "construction", "sla_hours": 0}}})
