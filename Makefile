@@ -82,9 +82,11 @@ heldout: $(MODEL)
 eval: $(MODEL)
 	$(BIN)/python scripts/nlu_report.py --model $(MODEL) --heldout tests/nlu_heldout --external ../shared/eval/external.jsonl --out results
 
-# Creates or migrates the complaint database at DATABASE_URL (default: nagarik.db, SQLite).
+# Creates or migrates the complaint database at DATABASE_URL (default: nagarik.db, SQLite)
+# and loads the city's departments and categories into it.
 db-upgrade: $(INSTALLED)
 	$(BIN)/alembic upgrade head
+	$(BIN)/nagarik city load
 
 lock: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -r requirements.in

@@ -72,10 +72,12 @@ def parse_city(raw: Mapping[str, Any], environ: Mapping[str, str]) -> CitySettin
     )
 
 
-@lru_cache(maxsize=1)
-def city_settings() -> CitySettings:
-    """The settings of the configured city, read once per process."""
-    path = Path(os.environ.get("NAGARIK_CITY_FILE") or DEFAULT_CITY_FILE)
+def city_file() -> Path:
+    return Path(os.environ.get("NAGARIK_CITY_FILE") or DEFAULT_CITY_FILE)
+
+
+def read_city_file(path: Path) -> Dict[str, Any]:
+    """The parsed city file, or a ConfigError that names the file and the problem."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as error:
@@ -84,4 +86,10 @@ def city_settings() -> CitySettings:
         raise ConfigError(f"the city file {path} is not valid YAML: {error}") from error
     if not isinstance(raw, dict):
         raise ConfigError(f"the city file {path} must be a mapping")
-    return parse_city(raw, os.environ)
+    return raw
+
+
+@lru_cache(maxsize=1)
+def city_settings() -> CitySettings:
+    """The settings of the configured city, read once per process."""
+    return parse_city(read_city_file(city_file()), os.environ)

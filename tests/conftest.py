@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, Iterator, List
 
 import pytest
+import yaml
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, text
 from rasa.shared.core.domain import Domain
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
+
+from nagarik.db.catalog import load_catalog
+from nagarik.db.session import session_scope
 
 REPO = Path(__file__).resolve().parent.parent
 NLU_GROUPS = ("en", "hi", "bn", "hi_latn", "bn_latn")
@@ -39,3 +47,47 @@ def training_examples() -> Dict[str, List[Message]]:
 @pytest.fixture(scope="session")
 def heldout_examples() -> Dict[str, List[Message]]:
     return {group: _examples(REPO / "tests" / "nlu_heldout" / f"{group}.yml") for group in NLU_GROUPS}
+
+
+# ---------------------------------------------------------------- database
+
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+CITY = yaml.safe_load((REPO / "city" / "sample-city.yml").read_text(encoding="utf-8"))
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    config = Config(str(REPO / "alembic.ini"))
+    config.attributes["url"] = url
+    if revision == "base":
+        command.downgrade(config, "base")
+    else:
+        command.upgrade(config, revision)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> Iterator[str]:
+    """A migrated, empty database with the sample city's catalog."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'nagarik.db'}"
+        migrate(url)
+        yield _with_catalog(url)
+        return
+    # A schema of its own per test, so tests never see each other's rows.
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES, future=True)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{POSTGRES}?options=-csearch_path%3D{schema}"
+    try:
+        migrate(url)
+        yield _with_catalog(url)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _with_catalog(url: str) -> str:
+    with session_scope(url) as session:
+        load_catalog(session, CITY)
+    return url

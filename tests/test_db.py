@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import Iterator
 
 import pytest
-import yaml
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
-from conftest import REPO
+from conftest import CITY, migrate
 from nagarik.db.catalog import load_catalog
 from nagarik.db.complaints import (
     NewComplaint,
@@ -26,48 +21,6 @@ from nagarik.db.models import Category, Citizen, Complaint, Notification, Status
 from nagarik.db.session import session_scope
 from nagarik.settings import ConfigError
 
-POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
-CITY = yaml.safe_load((REPO / "city" / "sample-city.yml").read_text(encoding="utf-8"))
-
-
-def _migrate(url: str, revision: str = "head") -> None:
-    config = Config(str(REPO / "alembic.ini"))
-    config.attributes["url"] = url
-    if revision == "base":
-        command.downgrade(config, "base")
-    else:
-        command.upgrade(config, revision)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path) -> Iterator[str]:
-    """A migrated, empty database with the sample city's catalog."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'nagarik.db'}"
-        _migrate(url)
-        yield _with_catalog(url)
-        return
-    # A schema of its own per test, so tests never see each other's rows.
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES, future=True)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{POSTGRES}?options=-csearch_path%3D{schema}"
-    try:
-        _migrate(url)
-        yield _with_catalog(url)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-def _with_catalog(url: str) -> str:
-    with session_scope(url) as session:
-        load_catalog(session, CITY)
-    return url
-
-
 def _file(url: str, phone: str = "919800000001", category: str = "street_light", **extra) -> str:
     with session_scope(url) as session:
         complaint = file_complaint(session, NewComplaint(phone=phone, category=category, language="hi", **extra))
@@ -75,8 +28,8 @@ def _file(url: str, phone: str = "919800000001", category: str = "street_light",
 
 
 def test_migrations_go_up_and_down(db_url: str) -> None:
-    _migrate(db_url, "base")
-    _migrate(db_url, "head")
+    migrate(db_url, "base")
+    migrate(db_url, "head")
     with session_scope(db_url) as session:
         assert session.execute(select(func.count(Complaint.id))).scalar_one() == 0
 
@@ -184,7 +137,7 @@ def test_references_are_a_bijection_of_ids() -> None:
 
 def test_catalog_refuses_bad_city_files(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'catalog.db'}"
-    _migrate(url)
+    migrate(url)
     with session_scope(url) as session:
         with pytest.raises(ConfigError, match="no entry for the categories: roads"):
             load_catalog(session, {**CITY, "categories": {k: v for k, v in CITY["categories"].items() if k != "roads"}})

@@ -1,0 +1,214 @@
+"""`nagarik`: the officers' command line over the complaint database.
+
+    nagarik complaints list [--status S] [--ward N] [--category C] [--department D] [--json]
+    nagarik complaints show REF [--json]
+    nagarik complaints update REF --status S [--note TEXT] [--by NAME]
+    nagarik complaints export --format csv|json
+    nagarik city load [FILE]
+
+The database is DATABASE_URL (or --database); see nagarik/db/session.py.
+Exit status: 0 done, 1 refused (unknown reference, transition not allowed,
+bad city file), 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from nagarik.db.catalog import load_catalog
+from nagarik.db.complaints import STATUSES, TransitionError, change_status
+from nagarik.db.models import Complaint
+from nagarik.db.session import database_url, session_scope
+from nagarik.references import canonical_reference
+from nagarik.settings import ConfigError, city_file, read_city_file
+
+EXPORT_FIELDS = (
+    "ref", "citizen", "category", "department", "ward", "locality", "landmark", "description",
+    "status", "language", "created_at", "due_at",
+)
+
+
+class Refused(Exception):
+    """The command was understood but cannot be carried out; the message says why."""
+
+
+def _iso(value) -> Optional[str]:
+    return value.isoformat() if value else None
+
+
+def complaint_record(complaint: Complaint) -> Dict[str, Any]:
+    return {
+        "ref": complaint.reference,
+        "citizen": complaint.citizen.phone,
+        "category": complaint.category_code,
+        "department": complaint.department_code,
+        "ward": complaint.ward,
+        "locality": complaint.locality,
+        "landmark": complaint.landmark,
+        "description": complaint.description,
+        "status": complaint.status,
+        "language": complaint.language,
+        "created_at": _iso(complaint.created_at),
+        "due_at": _iso(complaint.due_at),
+    }
+
+
+def _history(complaint: Complaint) -> List[Dict[str, Any]]:
+    return [
+        {"at": _iso(e.created_at), "from": e.from_status, "to": e.to_status, "by": e.actor, "note": e.note}
+        for e in complaint.events
+    ]
+
+
+def _find(session: Session, reference: str) -> Complaint:
+    canonical = canonical_reference(reference)
+    complaint = None
+    if canonical:
+        complaint = session.execute(select(Complaint).where(Complaint.reference == canonical)).scalar_one_or_none()
+    if complaint is None:
+        raise Refused(f"no complaint with reference {reference!r}")
+    return complaint
+
+
+def _listed(session: Session, args: argparse.Namespace) -> List[Complaint]:
+    query = select(Complaint).order_by(Complaint.created_at, Complaint.id)
+    for column, value in (
+        (Complaint.status, args.status),
+        (Complaint.ward, args.ward),
+        (Complaint.category_code, args.category),
+        (Complaint.department_code, args.department),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    return list(session.execute(query).scalars())
+
+
+def _print_table(rows: List[Dict[str, Any]], out) -> None:
+    columns = ("ref", "status", "category", "ward", "department", "language", "created_at", "due_at")
+    widths = {c: max([len(c)] + [len(str(r[c] if r[c] is not None else "-")) for r in rows]) for c in columns}
+    out.write("  ".join(c.ljust(widths[c]) for c in columns).rstrip() + "\n")
+    for row in rows:
+        cells = (str(row[c] if row[c] is not None else "-").ljust(widths[c]) for c in columns)
+        out.write("  ".join(cells).rstrip() + "\n")
+    out.write(f"{len(rows)} complaint(s)\n")
+
+
+def cmd_list(args: argparse.Namespace, out) -> None:
+    with session_scope(args.database) as session:
+        rows = [complaint_record(c) for c in _listed(session, args)]
+    if args.json:
+        json.dump(rows, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        _print_table(rows, out)
+
+
+def cmd_show(args: argparse.Namespace, out) -> None:
+    with session_scope(args.database) as session:
+        complaint = _find(session, args.ref)
+        record = {**complaint_record(complaint), "history": _history(complaint)}
+    if args.json:
+        json.dump(record, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return
+    for key, value in record.items():
+        if key != "history":
+            out.write(f"{key:<12} {value if value is not None else '-'}\n")
+    out.write("history:\n")
+    for event in record["history"]:
+        note = f"  ({event['note']})" if event["note"] else ""
+        out.write(f"  {event['at']}  {event['from'] or '-'} -> {event['to']}  by {event['by']}{note}\n")
+
+
+def cmd_update(args: argparse.Namespace, out) -> None:
+    try:
+        with session_scope(args.database) as session:
+            complaint = _find(session, args.ref)
+            previous = complaint.status
+            change_status(session, complaint, args.status, actor=args.by, note=args.note)
+            reference = complaint.reference
+    except TransitionError as error:
+        raise Refused(str(error)) from error
+    out.write(f"{reference}: {previous} -> {args.status}; the citizen will be notified\n")
+
+
+def cmd_export(args: argparse.Namespace, out) -> None:
+    with session_scope(args.database) as session:
+        rows = [complaint_record(c) for c in session.execute(select(Complaint).order_by(Complaint.id)).scalars()]
+    if args.format == "json":
+        json.dump(rows, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return
+    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def cmd_city_load(args: argparse.Namespace, out) -> None:
+    path = Path(args.file)
+    try:
+        raw = read_city_file(path)
+        with session_scope(args.database) as session:
+            load_catalog(session, raw)
+    except ConfigError as error:
+        raise Refused(f"{path}: {error}") from error
+    out.write(f"loaded departments and categories from {path}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nagarik", description="Nagarik officers' command line.")
+    parser.add_argument("--database", default="", help="database URL (default: DATABASE_URL or nagarik.db)")
+    areas = parser.add_subparsers(dest="area", required=True)
+
+    complaints = areas.add_parser("complaints", help="list, show, update and export complaints")
+    actions = complaints.add_subparsers(dest="action", required=True)
+    listing = actions.add_parser("list", help="complaints, oldest first")
+    listing.add_argument("--status", choices=STATUSES)
+    listing.add_argument("--ward", type=int)
+    listing.add_argument("--category")
+    listing.add_argument("--department")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run=cmd_list)
+    show = actions.add_parser("show", help="one complaint with its history")
+    show.add_argument("ref")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(run=cmd_show)
+    update = actions.add_parser("update", help="move a complaint to another status")
+    update.add_argument("ref")
+    update.add_argument("--status", required=True, choices=STATUSES)
+    update.add_argument("--note", help="why; required for rejected and reopened")
+    update.add_argument("--by", default="officer", help="who made the change")
+    update.set_defaults(run=cmd_update)
+    export = actions.add_parser("export", help="every complaint, as CSV or JSON on standard output")
+    export.add_argument("--format", choices=("csv", "json"), required=True)
+    export.set_defaults(run=cmd_export)
+
+    city = areas.add_parser("city", help="the city's data")
+    city_actions = city.add_subparsers(dest="action", required=True)
+    load = city_actions.add_parser("load", help="load departments and categories from a city file")
+    load.add_argument("file", nargs="?", default=str(city_file()), help="default: NAGARIK_CITY_FILE or the sample city")
+    load.set_defaults(run=cmd_city_load)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None, out=None) -> int:
+    args = build_parser().parse_args(argv)
+    args.database = args.database or database_url()
+    try:
+        args.run(args, out or sys.stdout)
+    except Refused as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""The officers' command line, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import select
+
+from conftest import REPO
+from nagarik.cli import main
+from nagarik.db.complaints import NewComplaint, file_complaint
+from nagarik.db.models import Notification
+from nagarik.db.session import session_scope
+
+
+def run(db_url: str, *argv: str):
+    out = io.StringIO()
+    code = main(["--database", db_url, *argv], out=out)
+    return code, out.getvalue()
+
+
+@pytest.fixture
+def filed(db_url: str) -> list:
+    """Three complaints: two in ward 12 (light, water), one in ward 3 (garbage)."""
+    specs = [("919800000001", "street_light", 12, "hi"), ("919800000002", "water_supply", 12, "bn"),
+             ("919800000003", "sanitation", 3, "en")]
+    references = []
+    with session_scope(db_url) as session:
+        for phone, category, ward, language in specs:
+            new = NewComplaint(phone=phone, category=category, ward=ward, language=language, locality="Shastri Nagar")
+            references.append(file_complaint(session, new).reference)
+    return references
+
+
+def test_list_json_has_the_fields_officers_need(db_url: str, filed: list) -> None:
+    code, output = run(db_url, "complaints", "list", "--json")
+    rows = json.loads(output)
+    assert code == 0 and [r["ref"] for r in rows] == filed
+    assert {"ref", "citizen", "category", "department", "ward", "status", "language", "created_at", "due_at"} <= set(rows[0])
+    assert rows[1]["department"] == "jalkal" and rows[1]["language"] == "bn"
+
+
+@pytest.mark.parametrize(
+    "filters, expected",
+    [(["--ward", "12"], [0, 1]), (["--category", "sanitation"], [2]), (["--department", "jalkal"], [1]),
+     (["--status", "received"], [0, 1, 2]), (["--status", "closed"], [])],
+)
+def test_list_filters(db_url: str, filed: list, filters, expected) -> None:
+    _, output = run(db_url, "complaints", "list", "--json", *filters)
+    assert [r["ref"] for r in json.loads(output)] == [filed[i] for i in expected]
+
+
+def test_list_table_for_people(db_url: str, filed: list) -> None:
+    _, output = run(db_url, "complaints", "list")
+    assert output.splitlines()[0].split()[:3] == ["ref", "status", "category"]
+    assert filed[0] in output and output.rstrip().endswith("3 complaint(s)")
+
+
+def test_update_follows_the_lifecycle_and_queues_a_notification(db_url: str, filed: list) -> None:
+    reference = filed[0].lower()[:4] + " " + filed[0][4:]  # typed loosely, as officers do
+    code, output = run(db_url, "complaints", "update", reference, "--status", "assigned", "--by", "JE Sharma")
+    assert code == 0 and f"{filed[0]}: received -> assigned" in output
+    _, shown = run(db_url, "complaints", "show", filed[0], "--json")
+    history = json.loads(shown)["history"]
+    assert [(h["from"], h["to"], h["by"]) for h in history] == [(None, "received", "citizen"), ("received", "assigned", "JE Sharma")]
+    with session_scope(db_url) as session:
+        [notification] = session.execute(select(Notification)).scalars().all()
+    assert notification.language == "hi" and notification.payload["status"] == "assigned"
+
+
+def test_update_refuses_a_skipped_step(db_url: str, filed: list, capsys) -> None:
+    code, _ = run(db_url, "complaints", "update", filed[0], "--status", "resolved")
+    assert code == 1
+    assert "it can move to: assigned, rejected" in capsys.readouterr().err
+
+
+def test_rejection_without_reason_is_refused(db_url: str, filed: list, capsys) -> None:
+    code, _ = run(db_url, "complaints", "update", filed[0], "--status", "rejected")
+    assert code == 1 and "needs a reason" in capsys.readouterr().err
+    code, _ = run(db_url, "complaints", "update", filed[0], "--status", "rejected", "--note", "private property")
+    assert code == 0
+
+
+def test_unknown_reference(db_url: str, filed: list, capsys) -> None:
+    assert run(db_url, "complaints", "show", "NG000000")[0] == 1
+    assert "no complaint with reference 'NG000000'" in capsys.readouterr().err
+
+
+def test_show_for_people(db_url: str, filed: list) -> None:
+    code, output = run(db_url, "complaints", "show", filed[2])
+    assert code == 0 and "sanitation" in output and "-> received  by citizen" in output
+
+
+def test_export_csv_and_json(db_url: str, filed: list) -> None:
+    _, as_csv = run(db_url, "complaints", "export", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(as_csv)))
+    assert [r["ref"] for r in rows] == filed and rows[0]["locality"] == "Shastri Nagar"
+    _, as_json = run(db_url, "complaints", "export", "--format", "json")
+    assert [r["ref"] for r in json.loads(as_json)] == filed
+
+
+def test_city_load_reports_bad_files(db_url: str, tmp_path, capsys) -> None:
+    bad = tmp_path / "city.yml"
+    bad.write_text("departments: {}\ncategories: {}\n", encoding="utf-8")
+    assert run(db_url, "city", "load", str(bad))[0] == 1
+    assert "no entry for the categories" in capsys.readouterr().err
+    assert run(db_url, "city", "load", str(REPO / "city" / "sample-city.yml"))[0] == 0
+
+
+def test_console_script_is_installed_and_checks_usage() -> None:
+    script = REPO / ".venv" / "bin" / "nagarik"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "nagarik.cli"]
+    result = subprocess.run([*command, "complaints", "update", "NG1"], capture_output=True, text=True)
+    assert result.returncode == 2 and "--status" in result.stderr
