@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from nagarik.db.catalog import load_catalog
 from nagarik.db.complaints import STATUSES, TransitionError, change_status
@@ -79,7 +79,7 @@ def _find(session: Session, reference: str) -> Complaint:
 
 
 def _listed(session: Session, args: argparse.Namespace) -> List[Complaint]:
-    query = select(Complaint).order_by(Complaint.created_at, Complaint.id)
+    query = select(Complaint).options(selectinload(Complaint.citizen)).order_by(Complaint.created_at, Complaint.id)
     for column, value in (
         (Complaint.status, args.status),
         (Complaint.ward, args.ward),
@@ -89,6 +89,11 @@ def _listed(session: Session, args: argparse.Namespace) -> List[Complaint]:
         if value is not None:
             query = query.where(column == value)
     return list(session.execute(query).scalars())
+
+
+def _write_json(value: Any, out) -> None:
+    json.dump(value, out, ensure_ascii=False, indent=2)
+    out.write("\n")
 
 
 def _print_table(rows: List[Dict[str, Any]], out) -> None:
@@ -105,8 +110,7 @@ def cmd_list(args: argparse.Namespace, out) -> None:
     with session_scope(args.database) as session:
         rows = [complaint_record(c) for c in _listed(session, args)]
     if args.json:
-        json.dump(rows, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        _write_json(rows, out)
     else:
         _print_table(rows, out)
 
@@ -116,8 +120,7 @@ def cmd_show(args: argparse.Namespace, out) -> None:
         complaint = _find(session, args.ref)
         record = {**complaint_record(complaint), "history": _history(complaint)}
     if args.json:
-        json.dump(record, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        _write_json(record, out)
         return
     for key, value in record.items():
         if key != "history":
@@ -142,10 +145,10 @@ def cmd_update(args: argparse.Namespace, out) -> None:
 
 def cmd_export(args: argparse.Namespace, out) -> None:
     with session_scope(args.database) as session:
-        rows = [complaint_record(c) for c in session.execute(select(Complaint).order_by(Complaint.id)).scalars()]
+        everything = select(Complaint).options(selectinload(Complaint.citizen)).order_by(Complaint.id)
+        rows = [complaint_record(c) for c in session.execute(everything).scalars()]
     if args.format == "json":
-        json.dump(rows, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        _write_json(rows, out)
         return
     writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
     writer.writeheader()

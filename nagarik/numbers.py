@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Dict, Optional
 
-from nagarik.text import normalize_digits, normalize_text
+from nagarik.text import normalize_text
 
 _HINDI = (
     "एक दो तीन चार पाँच छह सात आठ नौ दस "
@@ -131,7 +131,7 @@ def parse_number(text: str) -> Optional[int]:
     numbers written as words in English ("twenty one"), Hindi and Bengali
     (native script or romanized, with the usual spelling variation).
     """
-    text = normalize_digits(normalize_text(text)).lower()
+    text = normalize_text(text).lower()  # also turns Indic digits into ASCII
     digits = _DIGITS.search(text)
     if digits:
         return int(digits.group())

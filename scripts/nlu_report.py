@@ -31,6 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 logging.disable(logging.WARNING)
 
 
+GROUPS = ("en", "hi", "bn", "hi_latn", "bn_latn")
+
+
 @dataclass
 class Item:
     group: str
@@ -164,7 +167,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--min-accuracy", type=float, default=0.0)
     args = parser.parse_args(argv)
 
-    sets = {"held-out split (tests/nlu_heldout)": load_heldout(args.heldout)}
+    heldout = load_heldout(args.heldout)
+    missing = sorted(set(GROUPS) - {item.group for item in heldout})
+    if missing:
+        print(f"error: no held-out examples for {', '.join(missing)} in {args.heldout}", file=sys.stderr)
+        return 2
+    sets = {"held-out split (tests/nlu_heldout)": heldout}
     if args.external:
         if not args.external.exists():
             print(f"error: {args.external} not found", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from pathlib import Path
 from typing import Dict, Iterator, List
@@ -16,7 +17,7 @@ from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 
 from nagarik.db.catalog import load_catalog
-from nagarik.db.session import session_scope
+from nagarik.db.session import dispose, session_scope
 
 REPO = Path(__file__).resolve().parent.parent
 NLU_GROUPS = ("en", "hi", "bn", "hi_latn", "bn_latn")
@@ -51,7 +52,8 @@ def heldout_examples() -> Dict[str, List[Message]]:
 
 # ---------------------------------------------------------------- database
 
-POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+# The PostgreSQL the database tests use; .ci/run makes sure it is running.
+POSTGRES = os.environ.get("NAGARIK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 CITY = yaml.safe_load((REPO / "city" / "sample-city.yml").read_text(encoding="utf-8"))
 
 
@@ -71,6 +73,7 @@ def db_url(request, tmp_path) -> Iterator[str]:
         url = f"sqlite:///{tmp_path / 'nagarik.db'}"
         migrate(url)
         yield _with_catalog(url)
+        dispose(url)
         return
     # A schema of its own per test, so tests never see each other's rows.
     schema = f"t_{uuid.uuid4().hex[:12]}"
@@ -82,6 +85,7 @@ def db_url(request, tmp_path) -> Iterator[str]:
         migrate(url)
         yield _with_catalog(url)
     finally:
+        dispose(url)
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()

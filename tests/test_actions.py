@@ -58,9 +58,14 @@ def fresh_city_settings():
 
 
 class TestUpdateLanguage:
-    def test_first_message_sets_the_detected_language(self, hindi_tracker_state) -> None:
+    def test_first_message_sets_the_detected_language(self, hindi_tracker_state, monkeypatch) -> None:
+        monkeypatch.setenv("NAGARIK_DEFAULT_LANGUAGE", "en")  # so the default cannot pass for detection
+        city_settings.cache_clear()
         _, events = _run(ActionUpdateLanguage(), _tracker(hindi_tracker_state))
         assert events == [SlotSet("language", "hi")]
+        detection = {"code": "bn", "clear": False}
+        _, events = _run(ActionUpdateLanguage(), _tracker(hindi_tracker_state, detection=detection))
+        assert events == [SlotSet("language", "bn")]
 
     def test_unclear_message_keeps_the_conversation_language(self, hindi_tracker_state) -> None:
         detection = {"code": "en", "clear": False}
@@ -82,11 +87,14 @@ class TestUpdateLanguage:
         _, events = _run(ActionUpdateLanguage(), tracker)
         assert events == [SlotSet("language", "en")]
 
-    def test_no_detection_and_no_language_uses_the_city_default(self, hindi_tracker_state) -> None:
+    @pytest.mark.parametrize("default", ["en", "bn"])
+    def test_no_detection_and_no_language_uses_the_city_default(self, hindi_tracker_state, monkeypatch, default) -> None:
+        monkeypatch.setenv("NAGARIK_DEFAULT_LANGUAGE", default)
+        city_settings.cache_clear()
         state = copy.deepcopy(hindi_tracker_state)
         del state["latest_message"]["language"]  # e.g. a button payload skips NLU
         _, events = _run(ActionUpdateLanguage(), _tracker(state))
-        assert events == [SlotSet("language", city_settings().default_language)]
+        assert events == [SlotSet("language", default)]
 
 
 class TestHumanHandoff:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from conftest import CITY, migrate
 from nagarik.db.catalog import load_catalog
@@ -18,7 +19,7 @@ from nagarik.db.complaints import (
     reference_for_id,
 )
 from nagarik.db.models import Category, Citizen, Complaint, Notification, StatusEvent
-from nagarik.db.session import session_scope
+from nagarik.db.session import dispose, make_engine, session_scope
 from nagarik.settings import ConfigError
 
 def _file(url: str, phone: str = "919800000001", category: str = "street_light", **extra) -> str:
@@ -27,9 +28,25 @@ def _file(url: str, phone: str = "919800000001", category: str = "street_light",
         return complaint.reference
 
 
+def _by_reference(session, reference: str) -> Complaint:
+    return session.execute(select(Complaint).where(Complaint.reference == reference)).scalar_one()
+
+
+def _tables(url: str) -> set:
+    engine = make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
 def test_migrations_go_up_and_down(db_url: str) -> None:
+    _file(db_url)
+    dispose(db_url)
     migrate(db_url, "base")
+    assert _tables(db_url) <= {"alembic_version"}
     migrate(db_url, "head")
+    assert {"complaints", "citizens", "status_events", "notifications", "attachments", "feedback"} <= _tables(db_url)
     with session_scope(db_url) as session:
         assert session.execute(select(func.count(Complaint.id))).scalar_one() == 0
 
@@ -45,7 +62,7 @@ def test_catalog_routes_every_category(db_url: str) -> None:
 def test_filed_complaint_has_reference_department_due_time_and_history(db_url: str) -> None:
     reference = _file(db_url, ward=12, locality="Shastri Nagar", description="light off for a week")
     with session_scope(db_url) as session:
-        complaint = session.execute(select(Complaint).where(Complaint.reference == reference)).scalar_one()
+        complaint = _by_reference(session, reference)
         assert reference.startswith("NG") and len(reference) == 8
         assert complaint.department_code == "street_lighting"
         assert complaint.status == "received"
@@ -75,7 +92,7 @@ def test_lifecycle_records_events_and_queues_notifications(db_url: str) -> None:
              ("in_progress", None), ("resolved", None), ("closed", None)]
     for status, note in steps:
         with session_scope(db_url) as session:
-            complaint = session.execute(select(Complaint).where(Complaint.reference == reference)).scalar_one()
+            complaint = _by_reference(session, reference)
             change_status(session, complaint, status, actor="JE Sharma", note=note)
     with session_scope(db_url) as session:
         events = session.execute(select(StatusEvent).order_by(StatusEvent.id)).scalars().all()
@@ -98,7 +115,7 @@ def test_invalid_transitions_are_refused_with_the_options(db_url: str, path, mes
     reference = _file(db_url)
     with pytest.raises(TransitionError, match=message):
         with session_scope(db_url) as session:
-            complaint = session.execute(select(Complaint).where(Complaint.reference == reference)).scalar_one()
+            complaint = _by_reference(session, reference)
             for status in path:
                 change_status(session, complaint, status, actor="officer")
 
@@ -107,11 +124,11 @@ def test_rejection_needs_a_reason_and_a_refusal_changes_nothing(db_url: str) -> 
     reference = _file(db_url)
     with pytest.raises(TransitionError, match="needs a reason"):
         with session_scope(db_url) as session:
-            complaint = session.execute(select(Complaint).where(Complaint.reference == reference)).scalar_one()
+            complaint = _by_reference(session, reference)
             change_status(session, complaint, "assigned", actor="officer")
             change_status(session, complaint, "rejected", actor="officer", note="  ")
     with session_scope(db_url) as session:
-        complaint = session.execute(select(Complaint).where(Complaint.reference == reference)).scalar_one()
+        complaint = _by_reference(session, reference)
         assert complaint.status == "received"  # the whole unit of work was rolled back
         assert session.execute(select(func.count(Notification.id))).scalar_one() == 0
 
@@ -128,9 +145,9 @@ def test_fifty_concurrent_submissions_get_fifty_unique_references(db_url: str) -
 
 
 def test_references_are_a_bijection_of_ids() -> None:
-    references = {reference_for_id(i) for i in range(1, 200_001)}
-    assert len(references) == 200_000
-    assert all(len(r) == 8 and r[2:].isdigit() for r in list(references)[:1000])
+    references = {reference_for_id(i) for i in range(1, 1_000_000)}
+    assert len(references) == 999_999
+    assert all(len(r) == 8 and r.startswith("NG") and r[2:].isdigit() for r in references)
     with pytest.raises(ValueError):
         reference_for_id(1_000_000)
 
@@ -143,5 +160,42 @@ def test_catalog_refuses_bad_city_files(tmp_path) -> None:
             load_catalog(session, {**CITY, "categories": {k: v for k, v in CITY["categories"].items() if k != "roads"}})
         with pytest.raises(ConfigError, match="department 'parks' is not under departments"):
             load_catalog(session, {**CITY, "categories": {**CITY["categories"], "roads": {"department": "parks", "sla_hours": 5}}})
+        with pytest.raises(ConfigError, match="expected department and sla_hours"):
+            load_catalog(session, {**CITY, "categories": {**CITY["categories"], "roads": "construction"}})
+        with pytest.raises(ConfigError, match="sla_hours must be a positive"):
+            load_catalog(session, {**CITY, "categories": {**CITY["categories"], "roads": {"department": "construction", "sla_hours": True}}})
         with pytest.raises(ConfigError, match="sla_hours must be a positive"):
             load_catalog(session, {**CITY, "categories": {**CITY["categories"], "roads": {"department": "construction", "sla_hours": 0}}})
+
+
+def test_the_same_submission_racing_files_one_complaint(db_url: str) -> None:
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        references = list(pool.map(lambda _: _file(db_url, submission_key="919800000009:turn-3"), range(10)))
+    assert len(set(references)) == 1
+    with session_scope(db_url) as session:
+        assert session.execute(select(func.count(Complaint.id))).scalar_one() == 1
+        assert session.execute(select(func.count(Citizen.id))).scalar_one() == 1
+
+
+def test_two_officers_changing_one_complaint_at_once_leave_one_history(db_url: str) -> None:
+    reference = _file(db_url)
+
+    def move(target: str) -> str:
+        try:
+            with session_scope(db_url) as session:
+                complaint = _by_reference(session, reference)
+                barrier.wait(timeout=10)  # both have read "received" before either writes
+                change_status(session, complaint, target, actor=target, note="reason")
+            return "done"
+        except TransitionError as error:
+            return str(error)
+
+    barrier = threading.Barrier(2)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = list(pool.map(move, ["assigned", "rejected"]))
+    assert outcomes.count("done") == 1, outcomes
+    assert any("changed by someone else" in outcome for outcome in outcomes)
+    with session_scope(db_url) as session:
+        events = session.execute(select(StatusEvent).order_by(StatusEvent.id)).scalars().all()
+        assert [e.from_status for e in events] == [None, "received"]
+        assert session.execute(select(func.count(Notification.id))).scalar_one() == 1

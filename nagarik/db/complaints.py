@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Dict, FrozenSet, Optional
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from nagarik.db.models import Category, Citizen, Complaint, Notification, StatusEvent, utcnow
@@ -33,8 +34,11 @@ STATUSES = tuple(TRANSITIONS)
 OPEN_STATUSES = frozenset({"received", "assigned", "in_progress", "reopened"})
 
 # References are an affine permutation of the row id modulo 10**6: unique
-# because ids are (the database hands them out), short, digits only after the
-# prefix, and not a guessable count of how many complaints there are.
+# because ids are (the database hands them out, also under concurrency), short,
+# digits only after the prefix, and not a plain running count. The map is
+# public and invertible, so a reference is NOT a secret: showing a complaint
+# must always check that the asking number filed it. It covers ids up to
+# 999,999; past that, filing fails loudly and the format must grow.
 _REFERENCE_SPACE = 1_000_000
 _MULTIPLIER = 7919  # prime, coprime to 10**6, so the map is a bijection
 _OFFSET = 104_729
@@ -50,15 +54,31 @@ def reference_for_id(complaint_id: int) -> str:
     return f"{PREFIX}{(complaint_id * _MULTIPLIER + _OFFSET) % _REFERENCE_SPACE:06d}"
 
 
+def _citizen_by_phone(session: Session, phone: str) -> Optional[Citizen]:
+    return session.execute(select(Citizen).where(Citizen.phone == phone)).scalar_one_or_none()
+
+
 def citizen_for(session: Session, phone: str, language: Optional[str] = None) -> Citizen:
-    """The citizen with this number, created on first contact; remembers the language."""
-    citizen = session.execute(select(Citizen).where(Citizen.phone == phone)).scalar_one_or_none()
+    """The citizen with this number, created on first contact; remembers the language.
+
+    Two first messages from one number may race: the loser of the unique
+    constraint takes the winner's row instead of failing.
+    """
+    citizen = _citizen_by_phone(session, phone)
     if citizen is None:
-        citizen = Citizen(phone=phone)
-        session.add(citizen)
+        try:
+            with session.begin_nested():
+                citizen = Citizen(phone=phone)
+                session.add(citizen)
+        except IntegrityError:
+            citizen = _citizen_by_phone(session, phone)
     if language:
         citizen.preferred_language = language
     return citizen
+
+
+def _complaint_by_key(session: Session, submission_key: str) -> Optional[Complaint]:
+    return session.execute(select(Complaint).where(Complaint.submission_key == submission_key)).scalar_one_or_none()
 
 
 @dataclass(frozen=True)
@@ -82,9 +102,7 @@ def file_complaint(session: Session, new: NewComplaint) -> Complaint:
     filing a second one (a retried submit from the same conversation).
     """
     if new.submission_key:
-        existing = session.execute(
-            select(Complaint).where(Complaint.submission_key == new.submission_key)
-        ).scalar_one_or_none()
+        existing = _complaint_by_key(session, new.submission_key)
         if existing is not None:
             return existing
     category = session.get(Category, new.category)
@@ -107,8 +125,16 @@ def file_complaint(session: Session, new: NewComplaint) -> Complaint:
         submission_key=new.submission_key,
         created_at=now,
     )
-    session.add(complaint)
-    session.flush()  # the database assigns the id the reference is made from
+    try:
+        with session.begin_nested():
+            session.add(complaint)
+            session.flush()  # the database assigns the id the reference is made from
+    except IntegrityError:
+        # The same submission won a race with us: hand back what it filed.
+        existing = _complaint_by_key(session, new.submission_key) if new.submission_key else None
+        if existing is None:
+            raise
+        return existing
     complaint.reference = reference_for_id(complaint.id)
     session.add(StatusEvent(complaint=complaint, from_status=None, to_status="received", actor="citizen"))
     return complaint
@@ -126,6 +152,16 @@ def change_status(
         raise TransitionError(f"{complaint.reference} is {complaint.status}; it can move to: {options}")
     if to_status in ("rejected", "reopened") and not (note and note.strip()):
         raise TransitionError(f"moving a complaint to {to_status} needs a reason (--note)")
+    # Compare-and-set: if someone else moved the complaint since we read it,
+    # this updates nothing and we refuse rather than record a second history.
+    moved = session.execute(
+        update(Complaint)
+        .where(Complaint.id == complaint.id, Complaint.status == complaint.status)
+        .values(status=to_status, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        raise TransitionError(f"{complaint.reference} was changed by someone else meanwhile; look at it again")
     event = StatusEvent(
         complaint=complaint, from_status=complaint.status, to_status=to_status, actor=actor, note=note
     )

@@ -9,6 +9,7 @@ production code.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Optional
 
 from sqlalchemy import (
     JSON,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.types import TypeDecorator
 
 # Named constraints, so that migrations can drop and alter them on every backend.
 metadata = MetaData(
@@ -40,8 +42,30 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes on every backend.
+
+    PostgreSQL keeps the zone; SQLite drops it and hands back naive values,
+    which cannot be compared with aware ones. Stored as UTC, always returned
+    aware, so exports and deadline checks behave the same everywhere.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[datetime], dialect) -> Optional[datetime]:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column; use nagarik.db.models.utcnow()")
+        return value.astimezone(timezone.utc) if value is not None else None
+
+    def process_result_value(self, value: Optional[datetime], dialect) -> Optional[datetime]:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
 def _created() -> Column:
-    return Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    return Column(UTCDateTime(), nullable=False, default=utcnow)
 
 
 class Department(Base):
@@ -97,9 +121,9 @@ class Complaint(Base):
     description = Column(Text)
     language = Column(String(2), nullable=False)
     status = Column(String(16), nullable=False, index=True)
-    due_at = Column(DateTime(timezone=True))
+    due_at = Column(UTCDateTime())
     created_at = _created()
-    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+    updated_at = Column(UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow)
 
     citizen = relationship(Citizen, back_populates="complaints")
     category = relationship(Category)
@@ -161,7 +185,7 @@ class Notification(Base):
     payload = Column(JSON, nullable=False)
     language = Column(String(2), nullable=False)
     created_at = _created()
-    sent_at = Column(DateTime(timezone=True))
+    sent_at = Column(UTCDateTime())
     attempts = Column(Integer, nullable=False, default=0)
 
     citizen = relationship(Citizen)
