@@ -58,13 +58,14 @@ $(MODEL): $(TRAINING_INPUTS) | $(INSTALLED)
 validate: $(INSTALLED)
 	$(BIN)/rasa data validate --fail-on-warnings
 
-run: $(MODEL)
+# The action server stores feedback, so the database must exist (db-upgrade is idempotent).
+run: $(MODEL) db-upgrade
 	@scripts/run-shell.sh
 
-serve: $(MODEL)
+serve: $(MODEL) db-upgrade
 	@scripts/serve.sh
 
-actions: $(INSTALLED)
+actions: db-upgrade
 	$(BIN)/rasa run actions --port 5055
 
 test: validate rasa-test heldout pytest

@@ -4,6 +4,7 @@
     nagarik complaints show REF [--json]
     nagarik complaints update REF --status S [--note TEXT] [--by NAME]
     nagarik complaints export --format csv|json
+    nagarik feedback list [--json]
     nagarik city load [FILE]
 
 The database is DATABASE_URL (or --database); see nagarik/db/session.py.
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from nagarik.db.catalog import load_catalog
 from nagarik.db.complaints import STATUSES, TransitionError, change_status
-from nagarik.db.models import Complaint
+from nagarik.db.models import Complaint, Feedback
 from nagarik.db.session import database_url, session_scope
 from nagarik.references import canonical_reference
 from nagarik.settings import ConfigError, city_file, read_city_file
@@ -155,6 +156,23 @@ def cmd_export(args: argparse.Namespace, out) -> None:
     writer.writerows(rows)
 
 
+def cmd_feedback_list(args: argparse.Namespace, out) -> None:
+    query = select(Feedback).options(selectinload(Feedback.citizen)).order_by(Feedback.created_at, Feedback.id)
+    with session_scope(args.database) as session:
+        rows = [
+            {"citizen": f.citizen.phone, "text": f.text, "ward": f.ward, "category": f.category_code,
+             "language": f.language, "created_at": _iso(f.created_at)}
+            for f in session.execute(query).scalars()
+        ]
+    if args.json:
+        _write_json(rows, out)
+        return
+    for row in rows:
+        where = ", ".join(str(v) for v in (f"ward {row['ward']}" if row["ward"] else None, row["category"]) if v)
+        out.write(f"{row['created_at']}  {row['citizen']}  [{row['language']}{'; ' + where if where else ''}]  {row['text']}\n")
+    out.write(f"{len(rows)} feedback message(s)\n")
+
+
 def cmd_city_load(args: argparse.Namespace, out) -> None:
     path = Path(args.file)
     try:
@@ -193,6 +211,12 @@ def build_parser() -> argparse.ArgumentParser:
     export = actions.add_parser("export", help="every complaint, as CSV or JSON on standard output")
     export.add_argument("--format", choices=("csv", "json"), required=True)
     export.set_defaults(run=cmd_export)
+
+    feedback = areas.add_parser("feedback", help="suggestions and praise from citizens")
+    feedback_actions = feedback.add_subparsers(dest="action", required=True)
+    feedback_list = feedback_actions.add_parser("list", help="all feedback, oldest first")
+    feedback_list.add_argument("--json", action="store_true")
+    feedback_list.set_defaults(run=cmd_feedback_list)
 
     city = areas.add_parser("city", help="the city's data")
     city_actions = city.add_subparsers(dest="action", required=True)

@@ -12,6 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.feedback import ActionStoreFeedback
 from actions.handoff import ActionHumanHandoff
 from actions.language import ActionUpdateLanguage
 from conftest import REPO
@@ -113,3 +114,38 @@ class TestHumanHandoff:
         city_settings.cache_clear()
         dispatcher, _ = _run(ActionHumanHandoff(), _tracker(hindi_tracker_state, language="en"))
         assert dispatcher.messages[0]["helpline_phone"] == "+91-132-2700000"
+
+
+class TestStoreFeedback:
+    def _feedback_tracker(self, state, text: str, entities) -> Tracker:
+        state = copy.deepcopy(state)
+        state["latest_message"].update({"text": text, "intent": {"name": "give_feedback"}, "entities": entities})
+        state["slots"]["language"] = "bn"
+        return Tracker.from_dict(state)
+
+    def test_stores_with_ward_and_category_then_thanks(self, hindi_tracker_state, db_url, monkeypatch) -> None:
+        from sqlalchemy import select
+
+        from nagarik.db.models import Feedback
+        from nagarik.db.session import session_scope
+
+        monkeypatch.setenv("DATABASE_URL", db_url)
+        entities = [{"entity": "ward", "value": "7"}, {"entity": "complaint_category", "value": "sanitation"}]
+        tracker = self._feedback_tracker(hindi_tracker_state, "সাফাই কর্মীরা খুব ভালো কাজ করছেন", entities)
+        dispatcher, _ = _run(ActionStoreFeedback(), tracker)
+        assert [m["response"] for m in dispatcher.messages] == ["utter_feedback_saved"]
+        with session_scope(db_url) as session:
+            [row] = session.execute(select(Feedback)).scalars().all()
+            assert (row.text, row.ward, row.category_code, row.language) == (
+                "সাফাই কর্মীরা খুব ভালো কাজ করছেন", 7, "sanitation", "bn")
+            assert row.citizen.phone == "919800000001"
+
+    def test_button_without_words_asks_for_them(self, hindi_tracker_state) -> None:
+        dispatcher, _ = _run(ActionStoreFeedback(), self._feedback_tracker(hindi_tracker_state, "/give_feedback", []))
+        assert [m["response"] for m in dispatcher.messages] == ["utter_ask_feedback"]
+
+    def test_database_failure_says_not_saved(self, hindi_tracker_state, tmp_path, monkeypatch) -> None:
+        # A database without tables: the insert fails, and the citizen is told it was not saved.
+        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+        dispatcher, _ = _run(ActionStoreFeedback(), self._feedback_tracker(hindi_tracker_state, "more benches please", []))
+        assert [m["response"] for m in dispatcher.messages] == ["utter_feedback_not_saved"]

@@ -119,3 +119,18 @@ def test_console_script_is_installed_and_checks_usage() -> None:
     assert script.exists(), "the nagarik console script is not installed in this venv"
     result = subprocess.run([str(script), "complaints", "update", "NG1"], capture_output=True, text=True)
     assert result.returncode == 2 and "--status" in result.stderr
+
+
+def test_feedback_list(db_url: str) -> None:
+    from nagarik.db.feedback import store_feedback
+
+    with session_scope(db_url) as session:
+        store_feedback(session, "919800000005", "the safai workers are great", "en", ward=7, category="sanitation")
+        store_feedback(session, "919800000006", "बहुत अच्छा काम", "hi", category="no_such_category")
+    code, output = run(db_url, "feedback", "list", "--json")
+    rows = json.loads(output)
+    assert code == 0 and [r["text"] for r in rows] == ["the safai workers are great", "बहुत अच्छा काम"]
+    assert (rows[0]["ward"], rows[0]["category"]) == (7, "sanitation")
+    assert rows[1]["category"] is None  # an unknown category is dropped, not guessed
+    _, table = run(db_url, "feedback", "list")
+    assert "ward 7, sanitation" in table and table.rstrip().endswith("2 feedback message(s)")

@@ -20,7 +20,10 @@ from typing import Iterator, List
 
 import pytest
 
-from conftest import REPO
+from conftest import CITY, REPO, migrate
+from nagarik.db.catalog import load_catalog
+from nagarik.db.models import Feedback
+from nagarik.db.session import session_scope
 from nagarik.settings import city_settings
 
 MODEL = REPO / "models" / "nagarik.tar.gz"
@@ -48,12 +51,22 @@ def _wait_until_healthy(url: str, process: subprocess.Popen, seconds: float = 60
 
 
 @pytest.fixture(scope="module")
-def action_endpoint() -> Iterator[str]:
+def database(tmp_path_factory) -> str:
+    """A migrated SQLite database with the sample city, for the action server."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'nagarik.db'}"
+    migrate(url)
+    with session_scope(url) as session:
+        load_catalog(session, CITY)
+    return url
+
+
+@pytest.fixture(scope="module")
+def action_endpoint(database: str) -> Iterator[str]:
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
         cwd=REPO,
-        env={**os.environ, "NAGARIK_HELPLINE_PHONE": "0132-2700000"},
+        env={**os.environ, "NAGARIK_HELPLINE_PHONE": "0132-2700000", "DATABASE_URL": database},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -138,3 +151,13 @@ def test_complaint_is_not_pretended(chat) -> None:
     reply = _joined(chat("en-1", "the street light in ward 12 is not working since monday"))
     assert "no reference number" in reply
     assert not re.search(r"NG\d{6}", reply)
+
+
+def test_feedback_is_stored_and_acknowledged_in_the_language(chat, database) -> None:
+    from sqlalchemy import select
+
+    reply = _joined(chat("hi-5", "नगर निगम के कर्मचारी आजकल बहुत अच्छा काम कर रहे हैं, शाबाश"))
+    assert "दर्ज" in reply
+    with session_scope(database) as session:
+        stored = [f.text for f in session.execute(select(Feedback)).scalars()]
+    assert stored == ["नगर निगम के कर्मचारी आजकल बहुत अच्छा काम कर रहे हैं, शाबाश"]

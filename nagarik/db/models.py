@@ -172,6 +172,8 @@ class Feedback(Base):
     language = Column(String(2), nullable=False)
     created_at = _created()
 
+    citizen = relationship(Citizen)
+
 
 class Notification(Base):
     """A message owed to a citizen (e.g. a status change), until a channel delivers it."""
