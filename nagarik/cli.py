@@ -97,13 +97,16 @@ def _write_json(value: Any, out) -> None:
     out.write("\n")
 
 
+def _cell(value: Any) -> str:
+    return "-" if value is None else str(value)
+
+
 def _print_table(rows: List[Dict[str, Any]], out) -> None:
     columns = ("ref", "status", "category", "ward", "department", "language", "created_at", "due_at")
-    widths = {c: max([len(c)] + [len(str(r[c] if r[c] is not None else "-")) for r in rows]) for c in columns}
+    widths = {c: max([len(c)] + [len(_cell(r[c])) for r in rows]) for c in columns}
     out.write("  ".join(c.ljust(widths[c]) for c in columns).rstrip() + "\n")
     for row in rows:
-        cells = (str(row[c] if row[c] is not None else "-").ljust(widths[c]) for c in columns)
-        out.write("  ".join(cells).rstrip() + "\n")
+        out.write("  ".join(_cell(row[c]).ljust(widths[c]) for c in columns).rstrip() + "\n")
     out.write(f"{len(rows)} complaint(s)\n")
 
 

@@ -152,20 +152,19 @@ def change_status(
         raise TransitionError(f"{complaint.reference} is {complaint.status}; it can move to: {options}")
     if to_status in ("rejected", "reopened") and not (note and note.strip()):
         raise TransitionError(f"moving a complaint to {to_status} needs a reason (--note)")
+    previous = complaint.status
     # Compare-and-set: if someone else moved the complaint since we read it,
     # this updates nothing and we refuse rather than record a second history.
+    # "evaluate" copies the new values onto the loaded object without a second UPDATE.
     moved = session.execute(
         update(Complaint)
-        .where(Complaint.id == complaint.id, Complaint.status == complaint.status)
+        .where(Complaint.id == complaint.id, Complaint.status == previous)
         .values(status=to_status, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="evaluate")
     )
     if moved.rowcount != 1:
         raise TransitionError(f"{complaint.reference} was changed by someone else meanwhile; look at it again")
-    event = StatusEvent(
-        complaint=complaint, from_status=complaint.status, to_status=to_status, actor=actor, note=note
-    )
-    complaint.status = to_status
+    event = StatusEvent(complaint=complaint, from_status=previous, to_status=to_status, actor=actor, note=note)
     session.add(event)
     session.add(
         Notification(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from functools import lru_cache
 from typing import Dict, Iterator
 
 from sqlalchemy import create_engine, event
@@ -38,22 +37,21 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, future=True, pool_pre_ping=True)
 
 
-_engines: Dict[str, Engine] = {}
+# One engine (and its connection pool) per database URL, made on first use.
+_factories: Dict[str, sessionmaker] = {}
 
 
-@lru_cache(maxsize=None)
 def _session_factory(url: str) -> sessionmaker:
-    if url not in _engines:
-        _engines[url] = make_engine(url)
-    return sessionmaker(bind=_engines[url], future=True, expire_on_commit=False)
+    if url not in _factories:
+        _factories[url] = sessionmaker(bind=make_engine(url), future=True, expire_on_commit=False)
+    return _factories[url]
 
 
 def dispose(url: str = "") -> None:
     """Close the pooled connections of a database (tests use many short-lived ones)."""
-    url = url or database_url()
-    if url in _engines:
-        _engines.pop(url).dispose()
-        _session_factory.cache_clear()
+    factory = _factories.pop(url or database_url(), None)
+    if factory is not None:
+        factory.kw["bind"].dispose()
 
 
 @contextmanager
