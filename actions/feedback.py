@@ -11,11 +11,10 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.language import LANGUAGE_SLOT
+from actions.language import current_language
 from nagarik.db.feedback import store_feedback
 from nagarik.db.session import session_scope
 from nagarik.numbers import parse_number
-from nagarik.settings import city_settings
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +43,7 @@ class ActionStoreFeedback(Action):
             # The menu button carries no words yet: ask for them.
             dispatcher.utter_message(response="utter_ask_feedback")
             return []
-        language = tracker.get_slot(LANGUAGE_SLOT) or city_settings().default_language
+        language = current_language(tracker)
         category = next(tracker.get_latest_entity_values("complaint_category"), None)
         try:
             # The database is blocking I/O; keep it off the event loop that serves every citizen.

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.language import LANGUAGE_SLOT
+from actions.language import current_language
 from nagarik.settings import city_settings
 
 
@@ -22,7 +22,7 @@ class ActionHumanHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         helpline = city_settings().helpline
-        language = tracker.get_slot(LANGUAGE_SLOT) or city_settings().default_language
+        language = current_language(tracker)
         dispatcher.utter_message(
             response="utter_human_handoff",
             helpline_phone=helpline.phone,

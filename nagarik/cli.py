@@ -33,7 +33,7 @@ from nagarik.settings import ConfigError, city_file, read_city_file
 
 EXPORT_FIELDS = (
     "ref", "citizen", "category", "department", "ward", "locality", "landmark", "description",
-    "status", "language", "created_at", "due_at",
+    "status", "language", "created_at", "due_at", "rating",
 )
 
 
@@ -59,6 +59,7 @@ def complaint_record(complaint: Complaint) -> Dict[str, Any]:
         "language": complaint.language,
         "created_at": _iso(complaint.created_at),
         "due_at": _iso(complaint.due_at),
+        "rating": complaint.rating,
     }
 
 
@@ -122,17 +123,25 @@ def cmd_list(args: argparse.Namespace, out) -> None:
 def cmd_show(args: argparse.Namespace, out) -> None:
     with session_scope(args.database) as session:
         complaint = _find(session, args.ref)
-        record = {**complaint_record(complaint), "history": _history(complaint)}
+        record = {
+            **complaint_record(complaint),
+            "history": _history(complaint),
+            "citizen_notes": [{"at": _iso(n.created_at), "text": n.text} for n in complaint.notes],
+        }
     if args.json:
         _write_json(record, out)
         return
     for key, value in record.items():
-        if key != "history":
+        if key not in ("history", "citizen_notes"):
             out.write(f"{key:<12} {value if value is not None else '-'}\n")
     out.write("history:\n")
     for event in record["history"]:
         note = f"  ({event['note']})" if event["note"] else ""
         out.write(f"  {event['at']}  {event['from'] or '-'} -> {event['to']}  by {event['by']}{note}\n")
+    if record["citizen_notes"]:
+        out.write("added by the citizen:\n")
+        for citizen_note in record["citizen_notes"]:
+            out.write(f"  {citizen_note['at']}  {citizen_note['text']}\n")
 
 
 def cmd_update(args: argparse.Namespace, out) -> None:

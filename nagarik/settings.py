@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -41,6 +42,9 @@ class CitySettings:
     default_language: str
     helpline: Helpline
     sample: bool
+    # Dates shown to citizens are in the city's time zone.
+    timezone: str = "Asia/Kolkata"
+    ward_count: int = 70
 
 
 def per_language(value: Any, what: str) -> Dict[str, str]:
@@ -69,7 +73,23 @@ def parse_city(raw: Mapping[str, Any], environ: Mapping[str, str]) -> CitySettin
         default_language=default_language,
         helpline=Helpline(phone=str(phone), office_hours=per_language(hours, "helpline.office_hours")),
         sample=bool(city.get("sample", False)),
+        timezone=_timezone(city.get("timezone", "Asia/Kolkata")),
+        ward_count=_ward_count(city.get("ward_count", 70)),
     )
+
+
+def _timezone(name: Any) -> str:
+    try:
+        ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ConfigError(f"city.timezone {name!r} is not a time zone name such as Asia/Kolkata") from error
+    return str(name)
+
+
+def _ward_count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"city.ward_count must be a whole number of wards, not {value!r}")
+    return value
 
 
 def city_file() -> Path:

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from conftest import REPO
 from nagarik.cli import main
-from nagarik.db.complaints import NewComplaint, file_complaint
-from nagarik.db.models import Notification
+from nagarik.db.complaints import NewComplaint, add_citizen_note, file_complaint
+from nagarik.db.models import Complaint, Notification
 from nagarik.db.session import session_scope
 
 
@@ -96,6 +96,18 @@ def test_unknown_reference(db_url: str, filed: list, capsys) -> None:
 def test_show_for_people(db_url: str, filed: list) -> None:
     code, output = run(db_url, "complaints", "show", filed[2])
     assert code == 0 and "sanitation" in output and "-> received  by citizen" in output
+
+
+def test_show_includes_the_citizens_notes_and_rating(db_url: str, filed: list) -> None:
+    with session_scope(db_url) as session:
+        complaint = session.execute(select(Complaint).where(Complaint.reference == filed[0])).scalar_one()
+        add_citizen_note(session, complaint, "now the whole lane is dark")
+    code, output = run(db_url, "complaints", "show", filed[0], "--json")
+    record = json.loads(output)
+    assert code == 0 and record["rating"] is None
+    assert [n["text"] for n in record["citizen_notes"]] == ["now the whole lane is dark"]
+    _, people = run(db_url, "complaints", "show", filed[0])
+    assert "added by the citizen:" in people and "now the whole lane is dark" in people
 
 
 def test_export_csv_and_json(db_url: str, filed: list) -> None:

@@ -84,3 +84,13 @@ def test_entity_normalizer(entity: str, value: str, canonical: str) -> None:
     message = _message("x", [{"entity": entity, "value": value, "start": 0, "end": 1}])
     [processed] = EntityNormalizer().process([copy.deepcopy(message)])
     assert processed.get("entities")[0]["value"] == canonical
+
+
+def test_entity_normalizer_drops_a_category_that_is_not_a_contract_code() -> None:
+    entities = [
+        {"entity": "complaint_category", "value": "असल", "start": 0, "end": 3},
+        {"entity": "ward", "value": "२०", "start": 10, "end": 12},
+        {"entity": "complaint_category", "value": "roads", "start": 14, "end": 18},
+    ]
+    [processed] = EntityNormalizer().process([_message("असल में वार्ड २० सड़क", entities)])
+    assert [(e["entity"], e["value"]) for e in processed.get("entities")] == [("ward", "20"), ("complaint_category", "roads")]

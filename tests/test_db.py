@@ -12,13 +12,21 @@ from sqlalchemy import func, inspect, select
 from conftest import CITY, migrate
 from nagarik.db.catalog import load_catalog
 from nagarik.db.complaints import (
+    NewAttachment,
     NewComplaint,
     TransitionError,
+    add_citizen_note,
     change_status,
+    close_as_fixed,
+    complaint_of_citizen,
     file_complaint,
+    latest_complaints,
+    open_duplicate,
+    preferred_language,
     reference_for_id,
+    reopen_as_not_fixed,
 )
-from nagarik.db.models import Category, Citizen, Complaint, Notification, StatusEvent
+from nagarik.db.models import Attachment, Category, Citizen, CitizenNote, Complaint, Notification, StatusEvent
 from nagarik.db.session import dispose, make_engine, session_scope
 from nagarik.settings import ConfigError
 
@@ -199,3 +207,91 @@ def test_two_officers_changing_one_complaint_at_once_leave_one_history(db_url: s
         events = session.execute(select(StatusEvent).order_by(StatusEvent.id)).scalars().all()
         assert [e.from_status for e in events] == [None, "received"]
         assert session.execute(select(func.count(Notification.id))).scalar_one() == 1
+
+
+def _resolve(session, reference: str) -> Complaint:
+    complaint = _by_reference(session, reference)
+    for status in ("assigned", "in_progress", "resolved"):
+        change_status(session, complaint, status, actor="officer")
+    return complaint
+
+
+def test_open_duplicate_is_same_number_category_ward_and_still_open(db_url: str) -> None:
+    reference = _file(db_url, ward=12)
+    _file(db_url, phone="919800000002", ward=12)  # someone else's
+    with session_scope(db_url) as session:
+        assert open_duplicate(session, "919800000001", "street_light", 12).reference == reference
+        assert open_duplicate(session, "919800000001", "street_light", 13) is None
+        assert open_duplicate(session, "919800000001", "sanitation", 12) is None
+        _resolve(session, reference)
+    with session_scope(db_url) as session:
+        assert open_duplicate(session, "919800000001", "street_light", 12) is None
+
+
+def test_a_note_and_photos_are_added_to_the_open_complaint(db_url: str) -> None:
+    reference = _file(db_url, ward=3)
+    with session_scope(db_url) as session:
+        complaint = _by_reference(session, reference)
+        add_citizen_note(session, complaint, "  now two poles are dark ", (NewAttachment("media/a.jpg", "image/jpeg"),))
+    with session_scope(db_url) as session:
+        complaint = _by_reference(session, reference)
+        assert [n.text for n in complaint.notes] == ["now two poles are dark"]
+        assert [a.path for a in complaint.attachments] == ["media/a.jpg"]
+
+
+def test_photos_sent_while_filing_are_stored_with_the_complaint(db_url: str) -> None:
+    photo = NewAttachment("media/wamid.1.jpg", "image/jpeg", caption="the pole")
+    reference = _file(db_url, attachments=(photo,))
+    with session_scope(db_url) as session:
+        (attachment,) = _by_reference(session, reference).attachments
+        assert (attachment.path, attachment.media_type, attachment.caption) == ("media/wamid.1.jpg", "image/jpeg", "the pole")
+
+
+def test_a_complaint_is_shown_only_to_the_number_that_filed_it(db_url: str) -> None:
+    reference = _file(db_url)
+    with session_scope(db_url) as session:
+        assert complaint_of_citizen(session, reference, "919800000001") is not None
+        assert complaint_of_citizen(session, reference, "919800000002") is None
+        assert complaint_of_citizen(session, "NG000000", "919800000001") is None
+
+
+def test_latest_complaints_are_the_newest_three_of_that_number(db_url: str) -> None:
+    references = [_file(db_url, category=c) for c in ("street_light", "roads", "sanitation", "house_tax")]
+    _file(db_url, phone="919800000002")
+    with session_scope(db_url) as session:
+        assert [c.reference for c in latest_complaints(session, "919800000001")] == references[::-1][:3]
+        assert latest_complaints(session, "919800000003") == []
+
+
+def test_fixed_complaint_is_closed_with_the_rating_and_no_notification(db_url: str) -> None:
+    reference = _file(db_url)
+    with session_scope(db_url) as session:
+        complaint = _resolve(session, reference)
+        close_as_fixed(session, complaint, 4)
+    with session_scope(db_url) as session:
+        complaint = _by_reference(session, reference)
+        assert (complaint.status, complaint.rating) == ("closed", 4)
+        assert (complaint.events[-1].actor, complaint.events[-1].note) == ("citizen", "rated 4/5")
+        # The officers' three changes notify the citizen; the citizen's own does not.
+        assert session.execute(select(func.count(Notification.id))).scalar_one() == 3
+    with session_scope(db_url) as session, pytest.raises(ValueError):
+        close_as_fixed(session, _by_reference(session, reference), 6)
+
+
+def test_not_fixed_reopens_with_the_citizens_reason(db_url: str) -> None:
+    reference = _file(db_url)
+    with session_scope(db_url) as session:
+        reopen_as_not_fixed(session, _resolve(session, reference), "still dark at night")
+    with session_scope(db_url) as session:
+        complaint = _by_reference(session, reference)
+        assert complaint.status == "reopened"
+        assert (complaint.events[-1].from_status, complaint.events[-1].note) == ("resolved", "still dark at night")
+        with pytest.raises(TransitionError):
+            reopen_as_not_fixed(session, complaint, "again")  # reopened is not resolved
+
+
+def test_the_language_is_remembered_for_the_number(db_url: str) -> None:
+    _file(db_url)
+    with session_scope(db_url) as session:
+        assert preferred_language(session, "919800000001") == "hi"
+        assert preferred_language(session, "919800000009") is None

@@ -28,6 +28,11 @@ def test_environment_overrides() -> None:
     assert settings.default_language == "en"
 
 
+def test_time_zone_and_wards_default_to_an_indian_city_of_70_wards() -> None:
+    settings = parse_city(VALID, {})
+    assert (settings.timezone, settings.ward_count) == ("Asia/Kolkata", 70)
+
+
 def test_missing_language_falls_back_to_english() -> None:
     raw = {**VALID, "helpline": {"phone": "1", "office_hours": {"en": "9 to 5"}}}
     assert parse_city(raw, {}).helpline.hours_in("hi") == "9 to 5"
@@ -40,6 +45,9 @@ def test_missing_language_falls_back_to_english() -> None:
         ({**VALID, "helpline": {"phone": "1"}}, "office_hours"),
         ({**VALID, "city": {"default_language": "fr"}}, "default language"),
         ({**VALID, "helpline": {"phone": "1", "office_hours": {"hi": "x"}}}, "at least 'en'"),
+        ({**VALID, "city": {"timezone": "India/Delhi"}}, "time zone"),
+        ({**VALID, "city": {"ward_count": 0}}, "ward_count"),
+        ({**VALID, "city": {"ward_count": "seventy"}}, "ward_count"),
     ],
 )
 def test_bad_city_data_is_refused_clearly(raw, message: str) -> None:

@@ -12,13 +12,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Dict, FrozenSet, Optional
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from nagarik.db.models import Category, Citizen, Complaint, Notification, StatusEvent, utcnow
+from nagarik.db.models import (
+    Attachment,
+    Category,
+    Citizen,
+    CitizenNote,
+    Complaint,
+    Notification,
+    StatusEvent,
+    utcnow,
+)
 from nagarik.references import PREFIX
 
 TRANSITIONS: Dict[str, FrozenSet[str]] = {
@@ -82,6 +91,15 @@ def _complaint_by_key(session: Session, submission_key: str) -> Optional[Complai
 
 
 @dataclass(frozen=True)
+class NewAttachment:
+    """A photo or document the citizen sent, already saved where `path` says."""
+
+    path: str
+    media_type: str
+    caption: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class NewComplaint:
     phone: str
     category: str
@@ -93,6 +111,7 @@ class NewComplaint:
     latitude: Optional[float] = None
     longitude: Optional[float] = None
     submission_key: Optional[str] = None
+    attachments: Tuple[NewAttachment, ...] = ()
 
 
 def file_complaint(session: Session, new: NewComplaint) -> Complaint:
@@ -137,13 +156,91 @@ def file_complaint(session: Session, new: NewComplaint) -> Complaint:
         return existing
     complaint.reference = reference_for_id(complaint.id)
     session.add(StatusEvent(complaint=complaint, from_status=None, to_status="received", actor="citizen"))
+    _attach(session, complaint, new.attachments)
     return complaint
 
 
+def _attach(session: Session, complaint: Complaint, attachments: Tuple[NewAttachment, ...]) -> None:
+    for attachment in attachments:
+        session.add(
+            Attachment(
+                complaint=complaint, path=attachment.path, media_type=attachment.media_type, caption=attachment.caption
+            )
+        )
+
+
+def open_duplicate(session: Session, phone: str, category: str, ward: int) -> Optional[Complaint]:
+    """The citizen's newest open complaint of this category in this ward, if any."""
+    return session.execute(
+        select(Complaint)
+        .join(Citizen)
+        .where(
+            Citizen.phone == phone,
+            Complaint.category_code == category,
+            Complaint.ward == ward,
+            Complaint.status.in_(OPEN_STATUSES),
+        )
+        .order_by(Complaint.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def add_citizen_note(
+    session: Session, complaint: Complaint, text: str, attachments: Tuple[NewAttachment, ...] = ()
+) -> CitizenNote:
+    """More detail (and photos) from the citizen on a complaint they already filed."""
+    note = CitizenNote(complaint=complaint, text=text.strip())
+    session.add(note)
+    _attach(session, complaint, attachments)
+    return note
+
+
+def complaint_of_citizen(session: Session, reference: str, phone: str) -> Optional[Complaint]:
+    """The complaint with this reference, but only if this number filed it (references are not secret)."""
+    return session.execute(
+        select(Complaint).join(Citizen).where(Complaint.reference == reference, Citizen.phone == phone)
+    ).scalar_one_or_none()
+
+
+def latest_complaints(session: Session, phone: str, limit: int = 3) -> List[Complaint]:
+    """The citizen's newest complaints, newest first."""
+    return list(
+        session.execute(
+            select(Complaint).join(Citizen).where(Citizen.phone == phone).order_by(Complaint.id.desc()).limit(limit)
+        ).scalars()
+    )
+
+
+def preferred_language(session: Session, phone: str) -> Optional[str]:
+    citizen = _citizen_by_phone(session, phone)
+    return citizen.preferred_language if citizen else None
+
+
+def close_as_fixed(session: Session, complaint: Complaint, rating: int) -> StatusEvent:
+    """The citizen confirms a resolved complaint is fixed and rates the work 1-5."""
+    if not 1 <= rating <= 5:
+        raise ValueError(f"a rating is 1 to 5, not {rating}")
+    complaint.rating = rating
+    return change_status(session, complaint, "closed", actor="citizen", note=f"rated {rating}/5", notify=False)
+
+
+def reopen_as_not_fixed(session: Session, complaint: Complaint, reason: str) -> StatusEvent:
+    """The citizen says a resolved (or rejected) complaint is not fixed: reopen it with their reason."""
+    return change_status(session, complaint, "reopened", actor="citizen", note=reason, notify=False)
+
+
 def change_status(
-    session: Session, complaint: Complaint, to_status: str, actor: str, note: Optional[str] = None
+    session: Session,
+    complaint: Complaint,
+    to_status: str,
+    actor: str,
+    note: Optional[str] = None,
+    notify: bool = True,
 ) -> StatusEvent:
-    """Move a complaint to `to_status`, record who did it, and queue the citizen's notification."""
+    """Move a complaint to `to_status`, record who did it, and queue the citizen's notification.
+
+    `notify=False` when the citizen made the change in the chat and was already told there.
+    """
     if to_status not in TRANSITIONS:
         raise TransitionError(f"unknown status {to_status!r}; statuses are: {', '.join(STATUSES)}")
     allowed = TRANSITIONS[complaint.status]
@@ -166,6 +263,8 @@ def change_status(
         raise TransitionError(f"{complaint.reference} was changed by someone else meanwhile; look at it again")
     event = StatusEvent(complaint=complaint, from_status=previous, to_status=to_status, actor=actor, note=note)
     session.add(event)
+    if not notify:
+        return event
     session.add(
         Notification(
             citizen_id=complaint.citizen_id,

@@ -124,12 +124,28 @@ class Complaint(Base):
     due_at = Column(UTCDateTime())
     created_at = _created()
     updated_at = Column(UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow)
+    # The citizen's 1-5 rating once the problem is fixed.
+    rating = Column(Integer)
 
     citizen = relationship(Citizen, back_populates="complaints")
     category = relationship(Category)
     department = relationship(Department)
     events = relationship("StatusEvent", back_populates="complaint", order_by="StatusEvent.id")
     attachments = relationship("Attachment", back_populates="complaint")
+    notes = relationship("CitizenNote", back_populates="complaint", order_by="CitizenNote.id")
+
+
+class CitizenNote(Base):
+    """More detail a citizen added to a complaint they already had open (instead of a duplicate)."""
+
+    __tablename__ = "citizen_notes"
+
+    id = Column(Integer, primary_key=True)
+    complaint_id = Column(ForeignKey("complaints.id"), nullable=False, index=True)
+    text = Column(Text, nullable=False)
+    created_at = _created()
+
+    complaint = relationship(Complaint, back_populates="notes")
 
 
 class StatusEvent(Base):

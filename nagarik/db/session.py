@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from contextlib import contextmanager
-from typing import Dict, Iterator
+from typing import Callable, Dict, Iterator, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from nagarik.settings import REPO_ROOT
+
+T = TypeVar("T")
 
 DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'nagarik.db'}"
 
@@ -66,3 +69,16 @@ def session_scope(url: str = "") -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+async def run_in_session(work: Callable[[Session], T], url: str = "") -> T:
+    """Run `work` as one transaction on a worker thread, so the event loop keeps serving others.
+
+    `work` should return plain values: ORM objects are detached once the session closes.
+    """
+
+    def unit_of_work() -> T:
+        with session_scope(url) as session:
+            return work(session)
+
+    return await asyncio.to_thread(unit_of_work)

@@ -1,0 +1,110 @@
+"""Reading a citizen's short answers to the complaint form's questions.
+
+The NLU model classifies whole messages; these helpers decide what a message
+means *as an answer* to the question just asked: "skip", "cancel", a rating,
+or whether a first message already describes the problem. Words are listed in
+the three languages, native and romanized, and compared after normalisation.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Iterable, List, Optional
+
+from nagarik.numbers import parse_number
+from nagarik.text import normalize_text
+
+# Said to drop the complaint being filed. The `deny` intent covers these too;
+# the list keeps "cancel" from being taken as "no landmark" or "no photo".
+_CANCEL = {
+    "cancel", "cancel it", "cancel this", "stop", "stop it", "forget it", "leave it",
+    "रहने दो", "रहने दीजिए", "रद्द करो", "रद्द करें", "कैंसल", "कैंसल करो", "छोड़ो", "छोड़ दो",
+    "rehne do", "rahne do", "cancel karo", "cancel kar do", "chhodo", "chodo", "chod do",
+    "বাদ দিন", "বাদ দাও", "বাতিল", "বাতিল করুন", "বাতিল করো", "থাক", "থাক থাক", "ক্যানসেল",
+    "baad din", "bad din", "baad dao", "batil", "batil korun", "batil koro", "thak",
+}
+
+# Said to leave out an optional answer (a landmark).
+_SKIP = {
+    "skip", "no", "none", "nothing", "na", "no landmark", "dont know", "don't know", "not sure",
+    "नहीं", "नही", "कुछ नहीं", "पता नहीं", "आगे", "स्किप",
+    "nahi", "nahin", "kuch nahi", "pata nahi", "skip karo", "aage",
+    "না", "নেই", "জানি না", "কিছু নেই", "স্কিপ", "এগিয়ে যান",
+    "na", "nei", "jani na", "kichu nei", "skip koro",
+}
+
+# Said to file a separate complaint rather than add to the open one.
+_NEW = {"new", "a new one", "file new", "new complaint", "naya", "nayi", "alag", "नया", "नई", "अलग", "নতুন", "notun", "alada", "আলাদা"}
+
+# Words that say "I want to complain" without saying what about.
+_FILLER = set(
+    """
+    i want to file register lodge make a an my the please pls plz sir madam ji complaint complain
+    complaints problem issue report there is have need help about regarding new
+    मुझे मेरी मैं एक शिकायत शिकायतें दर्ज करनी करना है हैं करें करो कराना करानी चाहिए चाहता चाहती
+    समस्या कृपया जी सर प्लीज़ प्लीज के की का बारे में नई
+    mujhe meri main ek shikayat shikayaat complaint darj karni karna hai karo karwani chahiye chahta
+    chahti samasya kripya ji sir plz please ke ki ka bare baare mein me nayi
+    আমি আমার একটা একটি অভিযোগ জানাতে জানাব করতে করব চাই আছে সমস্যা দয়া করে প্লিজ দাদা দিদি
+    নিয়ে নতুন
+    ami amar ekta ekti obhijog abhijog janate janabo korte korbo chai ache achhe somossa
+    doya kore dada didi niye notun
+    """.split()
+)
+
+_STARS = re.compile(r"^[\s⭐★*]+$")
+_RATING = re.compile(r"^\s*(\S+?)\s*(?:/\s*5|stars?|star|स्टार|তারা|স্টার|out of 5)?\s*$", re.IGNORECASE)
+
+
+def _is_punctuation(char: str) -> bool:
+    return unicodedata.category(char)[0] in "PSZ"
+
+
+def _plain(text: str) -> str:
+    """Lower-case words without punctuation. Not `\\w+`: Python's `\\w` splits Indic words at vowel signs."""
+    cleaned = "".join(" " if _is_punctuation(char) else char for char in normalize_text(text).lower())
+    return " ".join(cleaned.split())
+
+
+def is_cancel(text: str) -> bool:
+    """'cancel', 'रहने दो', 'বাদ দিন' and their kin, as a whole message."""
+    return _plain(text) in _CANCEL
+
+
+def is_skip(text: str) -> bool:
+    """'skip', 'नहीं', 'জানি না': the citizen has nothing to add for an optional answer."""
+    return _plain(text) in _SKIP
+
+
+def wants_new(text: str) -> bool:
+    """'new', 'नई', 'নতুন' ... : file a separate complaint."""
+    words = _plain(text).split()
+    return _plain(text) in _NEW or any(word in _NEW for word in words[:3])
+
+
+def parse_rating(text: str) -> Optional[int]:
+    """A 1-5 rating from '4', '४', 'चार', '4/5', '4 stars', '⭐⭐⭐⭐'; None otherwise."""
+    text = normalize_text(text).strip()
+    if text and _STARS.match(text):
+        count = sum(text.count(star) for star in "⭐★*")
+        return count if 1 <= count <= 5 else None
+    match = _RATING.match(text)
+    if not match:
+        return None
+    value = parse_number(match.group(1))
+    return value if value is not None and 1 <= value <= 5 else None
+
+
+def describes_problem(text: str, entity_texts: Iterable[str] = ()) -> bool:
+    """Whether a message says more than "I want to complain about X".
+
+    "street light not working near the school" describes the problem;
+    "complaint", "I want to file a complaint" or "street light" alone do not.
+    """
+    remaining: List[str] = _plain(text).split()
+    for entity in entity_texts:
+        for word in _plain(entity).split():
+            if word in remaining:
+                remaining.remove(word)
+    return len([word for word in remaining if word not in _FILLER and not word.isdigit()]) >= 2
