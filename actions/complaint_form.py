@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from actions.language import current_language
-from nagarik.answers import describes_problem, is_cancel, is_skip, wants_new
+from nagarik.answers import choice_number, describes_problem, is_cancel, is_skip, wants_new, ward_answer, word_count
 from nagarik.db.complaints import open_duplicate
 from nagarik.db.session import run_in_session
 from nagarik.numbers import parse_number
@@ -82,6 +82,17 @@ def has_place_entity(tracker: Tracker) -> bool:
     return any(e.get("entity") in ("ward", "locality") for e in tracker.latest_message.get("entities") or [])
 
 
+def said_no(tracker: Tracker) -> bool:
+    """A "no" that is not "cancel": cancel words and the Cancel button (/deny) drop the complaint instead."""
+    text = message_text(tracker)
+    return intent_of(tracker) == "deny" and not text.startswith("/") and not is_cancel(text)
+
+
+def short_yes(tracker: Tracker) -> bool:
+    """"ok", "haan ji": a yes with nothing else in it ("haan, mandir ke paas" is an answer)."""
+    return intent_of(tracker) == "affirm" and word_count(message_text(tracker)) <= 2
+
+
 def asked(tracker: Tracker, slot: str) -> bool:
     return tracker.get_slot("requested_slot") == slot
 
@@ -127,7 +138,7 @@ class ValidateComplaintForm(FormValidationAction):
         if tracker.get_slot("complaint_duplicate_of"):
             slots.append("complaint_duplicate_choice")
         if tracker.get_slot("complaint_duplicate_choice") == "add":
-            return slots + ["complaint_description"]
+            return slots + ["complaint_description", "complaint_photos"]
         if not tracker.get_slot("locality"):
             slots.append("complaint_landmark")
         return slots + ["complaint_description", "complaint_photos", "complaint_confirmed"]
@@ -137,26 +148,34 @@ class ValidateComplaintForm(FormValidationAction):
     async def extract_complaint_category(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if not asked(tracker, "complaint_category") or not is_answer(tracker):
+        if not asked(tracker, "complaint_category"):
             return {}
-        if next(tracker.get_latest_entity_values("complaint_category"), None):
-            return {}  # the entity mapping already filled it
+        if said_no(tracker):
+            return {"complaint_category": UNRECOGNISED}
+        if not is_answer(tracker) or next(tracker.get_latest_entity_values("complaint_category"), None):
+            return {}  # not an answer, or the entity mapping already filled it
         # Text-only channels show the categories as a numbered list: "3" picks the third.
-        number = parse_number(message_text(tracker))
+        number = choice_number(message_text(tracker))
         if number is not None and 1 <= number <= len(CATEGORIES):
             return {"complaint_category": CATEGORIES[number - 1]}
         return {"complaint_category": UNRECOGNISED}  # validation says so and asks again
 
     async def extract_ward(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if not asked(tracker, "ward") or not is_answer(tracker) or has_place_entity(tracker):
+        if not asked(tracker, "ward"):
+            return {}
+        if said_no(tracker):
+            # "pata nahi", "জানি না": the ward number is not known; the locality will do.
+            dispatcher.utter_message(response="utter_ward_not_known")
+            return {"ward": None}
+        if not is_answer(tracker) or has_place_entity(tracker):
             return {}  # not an answer, or the entity mappings already filled it
         text = message_text(tracker)
-        number = parse_number(text)
+        number = ward_answer(text)
         if number is not None:
             return {"ward": str(number)}
-        if intent_of(tracker) == "affirm":
+        if short_yes(tracker):
             return {"ward": UNRECOGNISED}  # "ok" is not a place: say which wards exist and ask again
-        # Not a number: the name of the mohalla / para / colony.
+        # Not a number alone ("lane 3, Nehru Nagar"): the name of the mohalla / para / colony.
         return {"locality": text[:200]}
 
     async def extract_complaint_landmark(
@@ -166,7 +185,7 @@ class ValidateComplaintForm(FormValidationAction):
         if not asked(tracker, "complaint_landmark") or has_place_entity(tracker) or text.startswith("/"):
             return {}  # not asked, a correction, or a button (the Cancel button sends /deny)
         # "No" / "ok" here mean "no landmark, go on", not "cancel the complaint".
-        if intent_of(tracker) in ("deny", "affirm") and not is_cancel(text) or is_skip(text):
+        if said_no(tracker) or short_yes(tracker) or is_skip(text):
             return {"complaint_landmark": SKIPPED}
         return {"complaint_landmark": text} if is_answer(tracker) else {}
 
@@ -174,11 +193,12 @@ class ValidateComplaintForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         text = message_text(tracker)
+        if asked(tracker, "complaint_description") and (said_no(tracker) or short_yes(tracker)):
+            return {"complaint_description": ""}  # not a description: validation asks for a few words
         if not is_answer(tracker):
             return {}
         if asked(tracker, "complaint_description"):
-            # "ok" is not a description: validation asks for a few words.
-            return {"complaint_description": "" if intent_of(tracker) == "affirm" else text}
+            return {"complaint_description": text}
         if tracker.get_slot("requested_slot") is None and not tracker.get_slot("complaint_description"):
             # The message that started the form counts if it describes the problem.
             entity_texts = [e.get("text") or "" for e in tracker.latest_message.get("entities") or []]
@@ -206,15 +226,21 @@ class ValidateComplaintForm(FormValidationAction):
             return {}
         if intent_of(tracker) == "affirm":
             return {"complaint_duplicate_choice": "add"}
-        if intent_of(tracker) == "report_complaint" or wants_new(message_text(tracker)):
-            return {"complaint_duplicate_choice": "new"}
+        if said_no(tracker) or intent_of(tracker) == "report_complaint" or wants_new(message_text(tracker)):
+            return {"complaint_duplicate_choice": "new"}  # "no, don't add it": a complaint of its own
         return {"complaint_duplicate_choice": UNRECOGNISED} if is_answer(tracker) else {}
 
     async def extract_complaint_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if asked(tracker, "complaint_confirmed") and intent_of(tracker) == "affirm":
+        if not asked(tracker, "complaint_confirmed"):
+            return {}
+        if intent_of(tracker) == "affirm":
             return {"complaint_confirmed": True}
+        if said_no(tracker) and not has_entities(tracker):
+            # "no", "wrong": something is not right, which is not "cancel". Ask what, then show the summary again.
+            dispatcher.utter_message(response="utter_ask_what_to_change")
+            return {"complaint_confirmed": None}
         return {}
 
     # Validation: is the value usable? If not, say why and ask again.
@@ -238,11 +264,28 @@ class ValidateComplaintForm(FormValidationAction):
     async def validate_ward(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
+        if value is None:
+            return {"ward": None}  # cleared on purpose (the citizen does not know it): just ask again
         ward = valid_ward(value)
         if ward is None:
             dispatcher.utter_message(response="utter_invalid_ward", ward_count=city_settings().ward_count)
             return {"ward": None}
         return {"ward": str(ward), **await self._duplicate(tracker, ward=ward)}
+
+    async def validate_complaint_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return {"complaint_confirmed": value}
+
+    async def validate_complaint_photos(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return {"complaint_photos": value or []}
+
+    async def validate_locality(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return {"locality": str(value).strip()[:200] or None if value else None}
 
     async def validate_complaint_landmark(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

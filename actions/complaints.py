@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -121,8 +121,8 @@ class ActionSubmitComplaint(Action):
         except (SQLAlchemyError, ValueError):
             logger.exception("a complaint could not be filed")
             dispatcher.utter_message(response="utter_complaint_not_saved")
-            # Keep what the citizen said: "report" again brings the same summary back.
-            return [SlotSet("complaint_confirmed", None)]
+            # Keep what the citizen said and show the summary again: "yes" retries, "cancel" drops it.
+            return [SlotSet("complaint_confirmed", None), FollowupAction("complaint_form")]
         dispatcher.utter_message(
             response="utter_complaint_filed",
             reference=filed.reference,
@@ -139,7 +139,7 @@ class ActionSubmitComplaint(Action):
         except SQLAlchemyError:
             logger.exception("a note could not be added to complaint %s", reference)
             dispatcher.utter_message(response="utter_complaint_not_saved")
-            return [SlotSet("complaint_confirmed", None)]
+            return [SlotSet("complaint_confirmed", None), FollowupAction("complaint_form")]
         if not added:
             # Gone since we offered it (should not happen): file as new instead next time.
             dispatcher.utter_message(response="utter_complaint_not_saved")
@@ -225,14 +225,14 @@ class ActionTrackComplaint(Action):
         except SQLAlchemyError:
             logger.exception("complaint status could not be read")
             dispatcher.utter_message(response="utter_tracking_failed")
-            return []
+            return self._review_offer(tracker, None)
         if typed is not None and not views:
             # Same answer whether it does not exist or belongs to someone else.
             dispatcher.utter_message(response="utter_complaint_not_found", reference=reference or typed)
-            return []
+            return self._review_offer(tracker, None)
         if not views:
             dispatcher.utter_message(response="utter_no_complaints")
-            return []
+            return self._review_offer(tracker, None)
         if len(views) == 1:
             dispatcher.utter_message(response="utter_complaint_status", **views[0])
         else:
@@ -240,8 +240,12 @@ class ActionTrackComplaint(Action):
                 f"*{v['reference']}*: {v['category']}, {v['status']} ({v['filed']})" for v in views
             )
             dispatcher.utter_message(response="utter_complaint_list", complaints=listing)
+        # A resolved complaint can be rated, or reopened if it is not fixed.
+        return self._review_offer(tracker, next((v["reference"] for v in views if v["resolved"]), None))
+
+    @staticmethod
+    def _review_offer(tracker: Tracker, reference: Optional[str]) -> List[EventType]:
+        """Always set (or clear) the complaint to review, so an old offer never comes back by itself."""
         if tracker.active_loop.get("name"):
             return []  # asked in the middle of filing a complaint: the form resumes
-        # A resolved complaint can be rated, or reopened if it is not fixed.
-        to_review = next((v["reference"] for v in views if v["resolved"]), None)
-        return [SlotSet(REVIEW_SLOT, to_review)]
+        return [SlotSet(REVIEW_SLOT, reference)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any, Dict, List, Optional, Text
 
@@ -10,10 +9,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from actions.language import current_language
 from nagarik.db.feedback import store_feedback
-from nagarik.db.session import session_scope
+from nagarik.db.session import run_in_session
 from nagarik.numbers import parse_number
 
 logger = logging.getLogger(__name__)
@@ -24,9 +24,11 @@ def _ward(tracker: Tracker) -> Optional[int]:
     return parse_number(str(value)) if value is not None else None
 
 
-def _save(phone: str, text: str, language: str, ward: Optional[int], category: Optional[str]) -> None:
-    with session_scope() as session:
+def _save(phone: str, text: str, language: str, ward: Optional[int], category: Optional[str]):
+    def work(session: Session) -> None:
         store_feedback(session, phone, text, language, ward=ward, category=category)
+
+    return run_in_session(work)
 
 
 class ActionStoreFeedback(Action):
@@ -46,8 +48,8 @@ class ActionStoreFeedback(Action):
         language = current_language(tracker)
         category = next(tracker.get_latest_entity_values("complaint_category"), None)
         try:
-            # The database is blocking I/O; keep it off the event loop that serves every citizen.
-            await asyncio.to_thread(_save, tracker.sender_id, text, language, _ward(tracker), category)
+            # The database is blocking I/O: run_in_session keeps it off the event loop.
+            await _save(tracker.sender_id, text, language, _ward(tracker), category)
         except SQLAlchemyError:
             logger.exception("feedback from a citizen could not be stored")
             dispatcher.utter_message(response="utter_feedback_not_saved")

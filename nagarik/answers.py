@@ -25,6 +25,10 @@ _CANCEL = {
     "baad din", "bad din", "baad dao", "batil", "batil korun", "batil koro", "thak",
 }
 
+# Words that mean "cancel" wherever they stand in a message ("please cancel it", "शिकायत रद्द करो").
+_CANCEL_WORDS = {"cancel", "कैंसल", "रद्द", "বাতিল", "ক্যানসেল", "batil", "radd"}
+_CANCEL_PHRASES = ("रहने दो", "রহনে দো", "বাদ দিন", "বাদ দাও", "rehne do", "rahne do", "baad din", "forget it", "leave it")
+
 # Said to leave out an optional answer (a landmark).
 _SKIP = {
     "skip", "no", "none", "nothing", "na", "no landmark", "dont know", "don't know", "not sure",
@@ -37,11 +41,14 @@ _SKIP = {
 # Said to file a separate complaint rather than add to the open one.
 _NEW = {"new", "a new one", "file new", "new complaint", "naya", "nayi", "alag", "नया", "नई", "अलग", "নতুন", "notun", "alada", "আলাদা"}
 
+_NEGATIONS = {"not", "dont", "don't", "no", "नहीं", "नही", "मत", "nahi", "mat", "না", "na", "nei"}
+
 # Words that say "I want to complain" without saying what about.
 _FILLER = set(
     """
     i want to file register lodge make a an my the please pls plz sir madam ji complaint complain
-    complaints problem issue report there is have need help about regarding new
+    complaints problem issue report there is have need help about regarding new in at on of ward no number
+    वार्ड नंबर मेरे पर को से ওয়ার্ড নম্বর এ এর
     मुझे मेरी मैं एक शिकायत शिकायतें दर्ज करनी करना है हैं करें करो कराना करानी चाहिए चाहता चाहती
     समस्या कृपया जी सर प्लीज़ प्लीज के की का बारे में नई
     mujhe meri main ek shikayat shikayaat complaint darj karni karna hai karo karwani chahiye chahta
@@ -68,8 +75,14 @@ def _plain(text: str) -> str:
 
 
 def is_cancel(text: str) -> bool:
-    """'cancel', 'रहने दो', 'বাদ দিন' and their kin, as a whole message."""
-    return _plain(text) in _CANCEL
+    """'cancel', 'please cancel it', 'रहने दो', 'বাদ দিন' and their kin."""
+    plain = _plain(text)
+    padded = f" {plain} "
+    return (
+        plain in _CANCEL
+        or any(word in _CANCEL_WORDS for word in plain.split())
+        or any(f" {phrase} " in padded for phrase in _CANCEL_PHRASES)
+    )
 
 
 def is_skip(text: str) -> bool:
@@ -80,7 +93,38 @@ def is_skip(text: str) -> bool:
 def wants_new(text: str) -> bool:
     """'new', 'नई', 'নতুন' ... : file a separate complaint."""
     words = _plain(text).split()
+    if any(word in _NEGATIONS for word in words):
+        return False  # "not a new one"
     return _plain(text) in _NEW or any(word in _NEW for word in words[:3])
+
+
+# Words around a ward number: "ward no 12", "वार्ड नंबर १२", "১২ নম্বর ওয়ার্ড".
+_WARD_WORDS = {
+    "ward", "w", "no", "num", "number", "nr", "its", "it", "is", "my", "sir", "ji",
+    "वार्ड", "नंबर", "नम्बर", "नं", "है", "मेरा", "ওয়ার্ড", "নম্বর", "নং", "আমার",
+    "nambar", "nombor", "hai", "mera", "amar",
+}
+
+
+def ward_answer(text: str) -> Optional[int]:
+    """The ward number if the message is just one ('12', 'ward 12', 'वार्ड नंबर बारह', 'sixty two').
+
+    Not a number inside other words: 'lane 3, Nehru Nagar' or 'sector 15' is a place, not ward 3 or 15.
+    """
+    remaining = [word for word in _plain(text).split() if word not in _WARD_WORDS]
+    if not remaining or not all(parse_number(word) is not None for word in remaining):
+        return None
+    return parse_number(" ".join(remaining))
+
+
+def choice_number(text: str) -> Optional[int]:
+    """'3' or 'तीन' alone: the number of an option in a list."""
+    words = _plain(text).split()
+    return parse_number(words[0]) if len(words) == 1 else None
+
+
+def word_count(text: str) -> int:
+    return len(_plain(text).split())
 
 
 def parse_rating(text: str) -> Optional[int]:

@@ -71,6 +71,11 @@ def run(action, tracker_: Tracker):
     return dispatcher, {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
+def followups(action, tracker_: Tracker) -> List[str]:
+    events = asyncio.run(action.run(CollectingDispatcher(), tracker_, DOMAIN))
+    return [e["name"] for e in events if e["event"] == "followup"]
+
+
 def responses(dispatcher: CollectingDispatcher) -> List[str]:
     return [m["response"] for m in dispatcher.messages]
 
@@ -128,6 +133,29 @@ class TestComplaintForm:
         assert events["locality"] == "नेहरू कॉलोनी"
         assert events["requested_slot"] == "complaint_description"
 
+    def test_a_place_with_a_number_in_it_is_a_locality_not_a_ward(self) -> None:
+        slots = {"complaint_category": "roads"}
+        _, events = run(ValidateComplaintForm(), tracker("lane 3 nehru nagar", "inform", slots=slots, requested="ward"))
+        assert events["locality"] == "lane 3 nehru nagar" and "ward" not in events
+
+    def test_not_knowing_the_ward_is_not_cancelling(self) -> None:
+        slots = {"complaint_category": "roads"}
+        dispatcher, events = run(ValidateComplaintForm(), tracker("pata nahi", "deny", slots=slots, requested="ward"))
+        assert responses(dispatcher) == ["utter_ward_not_known"]
+        assert events["ward"] is None and events["requested_slot"] == "ward"
+
+    def test_no_at_the_summary_asks_what_to_change(self) -> None:
+        slots = {"complaint_category": "roads", "ward": "4", "complaint_landmark": SKIPPED, "complaint_description": "big pothole"}
+        dispatcher, events = run(ValidateComplaintForm(), tracker("no thats wrong", "deny", slots=slots, requested="complaint_confirmed"))
+        assert responses(dispatcher) == ["utter_ask_what_to_change"]
+        assert events["requested_slot"] == "complaint_confirmed"
+        assert "complaint_description" not in events  # what was said stays
+
+    def test_a_yes_with_words_is_a_landmark(self) -> None:
+        slots = {"complaint_category": "roads", "ward": "4"}
+        _, events = run(ValidateComplaintForm(), tracker("haan mandir ke paas", "affirm", slots=slots, requested="complaint_landmark"))
+        assert events["complaint_landmark"] == "haan mandir ke paas"
+
     def test_a_ward_that_does_not_exist_is_refused_and_asked_again(self) -> None:
         slots = {"complaint_category": "roads"}
         dispatcher, events = run(
@@ -154,7 +182,7 @@ class TestComplaintForm:
     @pytest.mark.parametrize(
         "text, intent",
         [("cancel", "deny"), ("रहने दो", "deny"), ("বাদ দিন", "deny"), ("what are the symptoms of covid", "covid_faq"),
-         ("menu", "help"), ("/deny", "deny")],
+         ("menu", "help"), ("/deny", "deny"), ("please cancel it", "deny")],
     )
     def test_cancel_and_digressions_are_not_answers(self, text: str, intent: str) -> None:
         slots = {"complaint_category": "roads", "ward": "4"}
@@ -188,6 +216,11 @@ class TestComplaintForm:
         _, events = run(ValidateComplaintForm(), tracker("haan", "affirm", slots=slots, requested="complaint_duplicate_choice"))
         assert events["complaint_duplicate_choice"] == "add"
         assert events["requested_slot"] == "complaint_description"
+        # A photo sent now still goes with the note.
+        media = {"media": [{"path": "media/w3.jpg", "media_type": "image/jpeg"}]}
+        slots = {**slots, "complaint_duplicate_choice": "add"}
+        _, events = run(ValidateComplaintForm(), tracker("", "inform", slots=slots, requested="complaint_description", metadata=media))
+        assert events["complaint_photos"] == media["media"]
 
     def test_another_numbers_complaint_is_no_duplicate(self, database: str) -> None:
         _file(database, ward=12, phone="919800000002")
@@ -241,6 +274,8 @@ class TestSubmitComplaint:
         dispatcher, slots = run(ActionSubmitComplaint(), tracker("হ্যাঁ", "affirm", slots=FILLED, active_loop=""))
         assert responses(dispatcher) == ["utter_complaint_not_saved"]
         assert slots == {"complaint_confirmed": None}  # category, ward, description... are kept
+        # ...and the summary comes back, so that "yes" tries again.
+        assert followups(ActionSubmitComplaint(), tracker("হ্যাঁ", "affirm", slots=FILLED, active_loop="")) == ["complaint_form"]
 
     def test_adding_to_the_open_complaint(self, database: str) -> None:
         reference = _file(database, category="sewerage", ward=7)
@@ -271,9 +306,10 @@ class TestTracking:
 
     def test_someone_elses_reference_reveals_nothing(self, database: str) -> None:
         reference = _file(database)
-        dispatcher, _ = _track("status", reference, sender="919800000002")
+        dispatcher, slots = _track("status", reference, sender="919800000002")
         (message,) = dispatcher.messages
         assert message["response"] == "utter_complaint_not_found"
+        assert slots == {"review_reference": None}
         assert set(message) & {"status", "history", "category"} == set()
 
     def test_without_a_reference_the_last_three(self, database: str) -> None:

@@ -24,7 +24,7 @@ from conftest import CITY, REPO, migrate
 from nagarik.db.catalog import load_catalog
 from sqlalchemy import select
 
-from nagarik.db.complaints import change_status, citizen_for
+from nagarik.db.complaints import change_status, citizen_for, preferred_language
 from nagarik.db.models import Citizen, Complaint, Feedback
 from nagarik.db.session import session_scope
 from nagarik.settings import city_settings
@@ -266,3 +266,11 @@ def test_a_known_number_is_answered_in_its_remembered_language(chat, database) -
         citizen_for(session, phone, "bn")
     # "12" says nothing about the language; the city default would be Hindi.
     assert BENGALI.search(_joined(chat(phone, "12")))
+
+
+def test_an_explicit_language_switch_is_remembered_for_the_number(chat, database) -> None:
+    phone = "919800001007"
+    chat(phone, "hello")
+    assert BENGALI.search(_joined(chat(phone, "বাংলায় কথা বলুন")))
+    with session_scope(database) as session:
+        assert preferred_language(session, phone) == "bn"
