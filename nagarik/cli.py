@@ -18,18 +18,22 @@ import argparse
 import csv
 import json
 import sys
+from dataclasses import asdict
+from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from nagarik.covid import Figures
 from nagarik.db.catalog import load_catalog
+from nagarik.db.covid import store_figures, stored_figures
 from nagarik.db.complaints import STATUSES, TransitionError, change_status
 from nagarik.db.models import Complaint, Feedback
 from nagarik.db.session import database_url, session_scope
 from nagarik.references import canonical_reference
-from nagarik.settings import ConfigError, city_file, read_city_file
+from nagarik.settings import ConfigError, city_file, city_settings, read_city_file
 
 EXPORT_FIELDS = (
     "ref", "citizen", "category", "department", "ward", "locality", "landmark", "description",
@@ -196,6 +200,67 @@ def cmd_city_load(args: argparse.Namespace, out) -> None:
     out.write(f"loaded departments and categories from {path}\n")
 
 
+def _as_of(text: Optional[str]) -> datetime:
+    if not text:
+        return datetime.now(timezone.utc)
+    try:
+        return datetime.combine(date.fromisoformat(text), datetime.min.time(), timezone.utc)
+    except ValueError as error:
+        raise Refused(f"--as-of {text!r} is not a date like 2026-11-20") from error
+
+
+def _covid_district(args: argparse.Namespace) -> Tuple[str, str]:
+    city = city_settings()
+    state, district = args.state or city.covid_state, args.district or city.covid_district
+    if not state or not district:
+        raise Refused("say --state and --district (the city file has no covid: state/district)")
+    return state, district
+
+
+def cmd_covid_publish(args: argparse.Namespace, out) -> None:
+    state, district = _covid_district(args)
+    counts = (args.confirmed, args.active, args.recovered, args.deceased, args.new)
+    if any(count is not None and count < 0 for count in counts):
+        raise Refused("counts cannot be negative")
+    figures = Figures(state, district, args.confirmed, args.active, args.recovered, args.deceased,
+                      as_of=_as_of(args.as_of), new_confirmed=args.new, source="bulletin")
+    with session_scope(args.database) as session:
+        store_figures(session, figures, published_by=args.by)
+    out.write(f"published the COVID-19 bulletin for {district} ({state}) as of {figures.as_of.date()}\n")
+
+
+def cmd_covid_show(args: argparse.Namespace, out) -> None:
+    state, district = _covid_district(args)
+    with session_scope(args.database) as session:
+        figures = stored_figures(session, state, district)
+    if figures is None:
+        raise Refused(f"no COVID-19 figures stored for {district} ({state})")
+    record = {**asdict(figures), "as_of": _iso(figures.as_of)}
+    if args.json:
+        _write_json(record, out)
+        return
+    for key, value in record.items():
+        out.write(f"{key:<14} {value if value is not None else '-'}\n")
+
+
+def _add_covid_commands(areas) -> None:
+    covid = areas.add_parser("covid", help="district COVID-19 figures")
+    covid_actions = covid.add_subparsers(dest="action", required=True)
+    publish = covid_actions.add_parser("publish", help="publish a bulletin by hand (used when the feed is down or absent)")
+    for name in ("confirmed", "active", "recovered", "deceased"):
+        publish.add_argument(f"--{name}", type=int, required=True)
+    publish.add_argument("--new", type=int, help="new cases since the last bulletin")
+    publish.add_argument("--as-of", help="the bulletin's date, YYYY-MM-DD (default: today)")
+    publish.add_argument("--by", default="officer", help="who published it")
+    show = covid_actions.add_parser("show", help="the newest figures stored (feed or bulletin)")
+    show.add_argument("--json", action="store_true")
+    for command in (publish, show):
+        command.add_argument("--state", help="default: the city file's covid.state")
+        command.add_argument("--district", help="default: the city file's covid.district")
+    publish.set_defaults(run=cmd_covid_publish)
+    show.set_defaults(run=cmd_covid_show)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nagarik", description="Nagarik officers' command line.")
     parser.add_argument("--database", default="", help="database URL (default: DATABASE_URL or nagarik.db)")
@@ -235,6 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     load = city_actions.add_parser("load", help="load departments and categories from a city file")
     load.add_argument("file", nargs="?", default=str(city_file()), help="default: NAGARIK_CITY_FILE or the sample city")
     load.set_defaults(run=cmd_city_load)
+    _add_covid_commands(areas)
     return parser
 
 

@@ -45,6 +45,9 @@ class CitySettings:
     # Dates shown to citizens are in the city's time zone.
     timezone: str = "Asia/Kolkata"
     ward_count: int = 70
+    # The district whose COVID-19 figures citizens get (COVID_STATE / COVID_DISTRICT override).
+    covid_state: str = ""
+    covid_district: str = ""
 
 
 def per_language(value: Any, what: str) -> Dict[str, str]:
@@ -75,6 +78,8 @@ def parse_city(raw: Mapping[str, Any], environ: Mapping[str, str]) -> CitySettin
         sample=bool(city.get("sample", False)),
         timezone=_timezone(city.get("timezone", "Asia/Kolkata")),
         ward_count=_ward_count(city.get("ward_count", 70)),
+        covid_state=str((raw.get("covid") or {}).get("state") or ""),
+        covid_district=str((raw.get("covid") or {}).get("district") or ""),
     )
 
 

@@ -16,15 +16,17 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import datetime, timezone
 from typing import Iterator, List
 
 import pytest
-
-from conftest import CITY, REPO, migrate
-from nagarik.db.catalog import load_catalog
 from sqlalchemy import select
 
+from conftest import CITY, REPO, migrate
+from nagarik.covid import Figures
+from nagarik.db.catalog import load_catalog
 from nagarik.db.complaints import change_status, citizen_for, preferred_language
+from nagarik.db.covid import store_figures
 from nagarik.db.models import Citizen, Complaint, Feedback
 from nagarik.db.session import session_scope
 from nagarik.settings import city_settings
@@ -274,3 +276,14 @@ def test_an_explicit_language_switch_is_remembered_for_the_number(chat, database
     assert BENGALI.search(_joined(chat(phone, "বাংলায় কথা বলুন")))
     with session_scope(database) as session:
         assert preferred_language(session, phone) == "bn"
+
+
+def test_covid_figures_come_from_the_bulletin_and_are_never_invented(chat, database) -> None:
+    phone = "919800001008"
+    unknown = _joined(chat(phone, "आज कोरोना के कितने केस आए"))
+    assert DEVANAGARI.search(unknown) and "0132-2700000" in unknown  # nothing known: says so, gives the helpline
+    with session_scope(database) as session:
+        store_figures(session, Figures("Uttar Pradesh", "Saharanpur", 123456, 120, 123000, 336,
+                                       as_of=datetime(2026, 11, 20, tzinfo=timezone.utc), new_confirmed=14, source="bulletin"))
+    figures = _joined(chat(phone, "आज कोरोना के कितने केस आए"))
+    assert "1,23,456" in figures and "20 नवंबर 2026" in figures

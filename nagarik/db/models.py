@@ -207,3 +207,22 @@ class Notification(Base):
     attempts = Column(Integer, nullable=False, default=0)
 
     citizen = relationship(Citizen)
+
+
+class CovidFigures(Base):
+    """District COVID-19 figures: the last good ones from the feed, and officers' bulletins."""
+
+    __tablename__ = "covid_figures"
+
+    id = Column(Integer, primary_key=True)
+    state = Column(String(100), nullable=False)
+    district = Column(String(100), nullable=False, index=True)
+    confirmed = Column(Integer, nullable=False)
+    active = Column(Integer, nullable=False)
+    recovered = Column(Integer, nullable=False)
+    deceased = Column(Integer, nullable=False)
+    new_confirmed = Column(Integer)
+    as_of = Column(UTCDateTime(), nullable=False)
+    source = Column(String(16), nullable=False)  # "feed" or "bulletin"
+    published_by = Column(String(100))
+    created_at = _created()
