@@ -46,14 +46,15 @@ $(INSTALLED): requirements.lock pyproject.toml scripts/find-python.sh
 
 train: $(MODEL)
 
-# rasa keeps the old file when its fingerprint says nothing changed, so touch it to stop make retraining.
+# rasa keeps the old file when its fingerprint says nothing changed, so touch it to stop make retraining;
+# with the time training started, so that a file edited during training still triggers the next one.
 # The venv is an order-only prerequisite: reinstalling packages does not force a retrain.
 $(MODEL): $(TRAINING_INPUTS) | $(INSTALLED)
 	@mkdir -p models
 	@start=$$(date +%s); \
 	$(BIN)/rasa train --fixed-model-name nagarik --out models --num-threads 2 || exit 1; \
-	echo "training took $$(( $$(date +%s) - start )) s"
-	@touch $@
+	echo "training took $$(( $$(date +%s) - start )) s"; \
+	touch -d "@$$start" $@
 
 validate: $(INSTALLED)
 	$(BIN)/rasa data validate --fail-on-warnings

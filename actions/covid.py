@@ -65,3 +65,28 @@ class ActionCovidUpdate(Action):
             new=new,
         )
         return []
+
+
+class ActionCovidFaq(Action):
+    """The COVID-19 answer the response selector chose, with the city's own centres and ambulance number."""
+
+    def name(self) -> Text:
+        return "action_covid_faq"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        selected = (tracker.latest_message.get("response_selector") or {}).get("covid_faq") or {}
+        response = (selected.get("response") or {}).get("utter_action")
+        if not response:
+            dispatcher.utter_message(response="utter_ask_rephrase")
+            return []
+        places = city_settings().covid_places
+        language = current_language(tracker)
+        dispatcher.utter_message(
+            response=response,
+            ambulance=places.ambulance,
+            vaccination_centres=places.vaccination_centres[language],
+            testing_centres=places.testing_centres[language],
+        )
+        return []

@@ -34,6 +34,7 @@ from nagarik.db.models import Complaint, Feedback
 from nagarik.db.session import database_url, session_scope
 from nagarik.references import canonical_reference
 from nagarik.settings import ConfigError, city_file, city_settings, read_city_file
+from nagarik.wards import parse_wards, wards_file
 
 EXPORT_FIELDS = (
     "ref", "citizen", "category", "department", "ward", "locality", "landmark", "description",
@@ -261,6 +262,55 @@ def _add_covid_commands(areas) -> None:
     show.set_defaults(run=cmd_covid_show)
 
 
+def _load_wards(path: Optional[str]):
+    file = Path(path) if path else wards_file()
+    try:
+        return parse_wards(read_city_file(file)), file
+    except ConfigError as error:
+        raise Refused(f"{file}: {error}") from error
+
+
+def cmd_wards_show(args: argparse.Namespace, out) -> None:
+    wards, _ = _load_wards(args.file)
+    ward = next((w for w in wards if w.number == args.number), None)
+    if ward is None:
+        raise Refused(f"there is no ward {args.number} (wards: {wards[0].number} to {wards[-1].number})")
+    record = {
+        "number": ward.number,
+        "name": dict(ward.name),
+        "councillor": dict(ward.councillor),
+        "office": {"address": dict(ward.office_address), "phone": ward.office_phone},
+        "committee": [dict(member) for member in ward.committee],
+        "localities": [dict(locality) for locality in ward.localities],
+    }
+    if args.json:
+        _write_json(record, out)
+        return
+    out.write(f"ward {ward.number}: {ward.name['en']}\ncouncillor: {ward.councillor['en']}\n")
+    out.write(f"office: {ward.office_address['en']}, {ward.office_phone}\n")
+    out.write("committee: " + "; ".join(m["en"] for m in ward.committee) + "\n")
+    out.write("localities: " + ", ".join(l["en"] for l in ward.localities) + "\n")
+
+
+def cmd_wards_check(args: argparse.Namespace, out) -> None:
+    wards, file = _load_wards(args.file)
+    localities = sum(len(w.localities) for w in wards)
+    out.write(f"{file}: {len(wards)} wards, {localities} localities, valid\n")
+
+
+def _add_ward_commands(areas) -> None:
+    wards = areas.add_parser("wards", help="the city's wards (file NAGARIK_WARDS_FILE)")
+    ward_actions = wards.add_subparsers(dest="action", required=True)
+    show = ward_actions.add_parser("show", help="one ward: councillor, office, committee, localities")
+    show.add_argument("number", type=int)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(run=cmd_wards_show)
+    check = ward_actions.add_parser("check", help="validate a wards file")
+    check.set_defaults(run=cmd_wards_check)
+    for command in (show, check):
+        command.add_argument("--file", help="default: NAGARIK_WARDS_FILE or the sample wards")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nagarik", description="Nagarik officers' command line.")
     parser.add_argument("--database", default="", help="database URL (default: DATABASE_URL or nagarik.db)")
@@ -301,6 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("file", nargs="?", default=str(city_file()), help="default: NAGARIK_CITY_FILE or the sample city")
     load.set_defaults(run=cmd_city_load)
     _add_covid_commands(areas)
+    _add_ward_commands(areas)
     return parser
 
 

@@ -37,6 +37,30 @@ class Helpline:
 
 
 @dataclass(frozen=True)
+class CovidPlaces:
+    """The city's own answers inside the COVID-19 FAQ: where to get vaccinated or tested, the ambulance."""
+
+    ambulance: str
+    vaccination_centres: Mapping[str, str]
+    testing_centres: Mapping[str, str]
+
+
+_NEAREST_CENTRE = {
+    "en": "ask your nearest government hospital or health centre",
+    "hi": "अपने नज़दीकी सरकारी अस्पताल या स्वास्थ्य केंद्र से पूछें",
+    "bn": "কাছের সরকারি হাসপাতাল বা স্বাস্থ্যকেন্দ্রে জেনে নিন",
+}
+
+
+def _covid_places(covid: Mapping[str, Any]) -> CovidPlaces:
+    return CovidPlaces(
+        ambulance=str(covid.get("ambulance") or "108"),
+        vaccination_centres=per_language(covid.get("vaccination_centres") or _NEAREST_CENTRE, "covid.vaccination_centres"),
+        testing_centres=per_language(covid.get("testing_centres") or _NEAREST_CENTRE, "covid.testing_centres"),
+    )
+
+
+@dataclass(frozen=True)
 class CitySettings:
     name: Mapping[str, str]
     default_language: str
@@ -48,6 +72,7 @@ class CitySettings:
     # The district whose COVID-19 figures citizens get (COVID_STATE / COVID_DISTRICT override).
     covid_state: str = ""
     covid_district: str = ""
+    covid_places: "CovidPlaces" = None  # type: ignore[assignment]
 
 
 def per_language(value: Any, what: str) -> Dict[str, str]:
@@ -80,6 +105,7 @@ def parse_city(raw: Mapping[str, Any], environ: Mapping[str, str]) -> CitySettin
         ward_count=_ward_count(city.get("ward_count", 70)),
         covid_state=str((raw.get("covid") or {}).get("state") or ""),
         covid_district=str((raw.get("covid") or {}).get("district") or ""),
+        covid_places=_covid_places(raw.get("covid") or {}),
     )
 
 

@@ -287,3 +287,15 @@ def test_covid_figures_come_from_the_bulletin_and_are_never_invented(chat, datab
                                        as_of=datetime(2026, 11, 20, tzinfo=timezone.utc), new_confirmed=14, source="bulletin"))
     figures = _joined(chat(phone, "आज कोरोना के कितने केस आए"))
     assert "1,23,456" in figures and "20 नवंबर 2026" in figures
+
+
+def test_vaccination_answer_names_the_citys_own_centres(chat) -> None:
+    reply = _joined(chat("919800001009", "टीका कहाँ लगवाएँ"))
+    assert "ज़िला अस्पताल, कोर्ट रोड" in reply and "MoHFW" in reply
+
+
+def test_ward_information_after_which_ward(chat) -> None:
+    phone = "919800001010"
+    assert "वार्ड" in _joined(chat(phone, "हमारे वार्ड के पार्षद कौन हैं"))  # which ward?
+    answer = _joined(chat(phone, "शास्त्री नगर"))
+    assert "वार्ड 2" in answer and "0000-100002" in answer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import json
 import threading
 import time
@@ -215,3 +216,35 @@ def test_cli_show_and_refusals(db_url: str, capsys) -> None:
     capsys.readouterr()
     assert cli(["--database", db_url, "covid", "show", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["confirmed"] == 7
+
+
+def _faq(language: str, selected: dict) -> list:
+    message = {"text": "where to get vaccinated", "response_selector": selected}
+    tracker = Tracker("919800000001", {"language": language}, message, [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    asyncio.run(covid_action.ActionCovidFaq().run(dispatcher, tracker, {}))
+    return dispatcher.messages
+
+
+def test_faq_answers_carry_the_citys_own_centres_and_ambulance() -> None:
+    selected = {"covid_faq": {"response": {"utter_action": "utter_covid_faq/vaccination"}}}
+    (message,) = _faq("bn", selected)
+    places = city_settings().covid_places
+    assert message["response"] == "utter_covid_faq/vaccination"
+    assert message["vaccination_centres"] == places.vaccination_centres["bn"] and message["ambulance"] == places.ambulance
+
+
+def test_faq_without_a_selected_answer_asks_to_rephrase() -> None:
+    assert [m["response"] for m in _faq("hi", {})] == ["utter_ask_rephrase"]
+
+
+def test_every_covid_answer_placeholder_is_filled_by_the_action(domain) -> None:
+    filled = {"ambulance", "vaccination_centres", "testing_centres"}
+    used = set()
+    for name, variations in domain.responses.items():
+        if name.startswith("utter_covid_faq/"):
+            for variation in variations:
+                placeholders = set(re.findall(r"{(\w+)}", variation["text"]))
+                assert placeholders <= filled, (name, placeholders - filled)
+                used |= placeholders
+    assert used == filled  # and each city fact is used somewhere

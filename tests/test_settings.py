@@ -33,6 +33,14 @@ def test_time_zone_and_wards_default_to_an_indian_city_of_70_wards() -> None:
     assert (settings.timezone, settings.ward_count) == ("Asia/Kolkata", 70)
 
 
+def test_covid_places_default_to_the_nearest_government_centre() -> None:
+    places = parse_city(VALID, {}).covid_places
+    assert places.ambulance == "108"
+    assert "सरकारी" in places.vaccination_centres["hi"] and "সরকারি" in places.testing_centres["bn"]
+    custom = parse_city({**VALID, "covid": {"ambulance": "102", "testing_centres": {"en": "Town hall"}}}, {}).covid_places
+    assert custom.ambulance == "102" and custom.testing_centres["bn"] == "Town hall"
+
+
 def test_missing_language_falls_back_to_english() -> None:
     raw = {**VALID, "helpline": {"phone": "1", "office_hours": {"en": "9 to 5"}}}
     assert parse_city(raw, {}).helpline.hours_in("hi") == "9 to 5"

@@ -1,0 +1,75 @@
+"""ward_info: the councillor, ward office, phone, monitoring committee and localities of a ward."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.complaint_form import message_text
+from actions.language import current_language
+from nagarik.numbers import parse_number
+from nagarik.settings import city_settings
+from nagarik.wards import Ward, WardMatch, city_wards, find_ward
+
+ASKED_SLOT = "ward_info_asked"
+
+
+def _match(tracker: Tracker) -> Optional[WardMatch]:
+    """The ward named by the message: a ward entity, a locality entity, or a place name in the text."""
+    wards = city_wards()
+    number = next(tracker.get_latest_entity_values("ward"), None)
+    if number is not None and parse_number(str(number)) is not None:
+        return find_ward(wards, str(parse_number(str(number))))
+    locality = next(tracker.get_latest_entity_values("locality"), None)
+    match = find_ward(wards, str(locality)) if locality else None
+    if match and match.ward:
+        return match
+    text = message_text(tracker)
+    whole = find_ward(wards, text) if text and not text.startswith("/") else None
+    if whole and (whole.ward or whole.suggestions):
+        return whole
+    return match
+
+
+def ward_details(ward: Ward, language: str) -> Dict[str, str]:
+    return {
+        "number": str(ward.number),
+        "name": ward.name[language],
+        "councillor": ward.councillor[language],
+        "office": ward.office_address[language],
+        "phone": ward.office_phone,
+        "committee": "\n".join(f"  • {member[language]}" for member in ward.committee) or "-",
+        "localities": ", ".join(locality[language] for locality in ward.localities) or "-",
+    }
+
+
+class ActionWardInfo(Action):
+    """Answers about the ward the citizen names; asks which ward when they name none."""
+
+    def name(self) -> Text:
+        return "action_ward_info"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        language = current_language(tracker)
+        match = _match(tracker)
+        in_form = bool(tracker.active_loop.get("name"))  # asked while filing a complaint: answer, never hold on
+        if match is None and in_form:
+            dispatcher.utter_message(response="utter_ward_not_found", ward_count=city_settings().ward_count)
+            return []
+        if match is None or (match.ward is None and not match.suggestions):
+            if match is None and not tracker.get_slot(ASKED_SLOT):
+                dispatcher.utter_message(response="utter_ask_which_ward")
+                return [SlotSet(ASKED_SLOT, True)]
+            dispatcher.utter_message(response="utter_ward_not_found", ward_count=city_settings().ward_count)
+            return [SlotSet(ASKED_SLOT, None)]
+        if match.ward is None:
+            names = ", ".join(f"{w.name[language]} ({w.number})" for w in match.suggestions)
+            dispatcher.utter_message(response="utter_ward_suggestions", suggestions=names)
+            return [SlotSet(ASKED_SLOT, True)]
+        dispatcher.utter_message(response="utter_ward_info", **ward_details(match.ward, language))
+        return [SlotSet(ASKED_SLOT, None)]

@@ -1,0 +1,143 @@
+"""The city's wards: who the councillor is, where the ward office is, and which localities belong.
+
+Read from the wards file (`NAGARIK_WARDS_FILE`, default `city/sample-wards.yml`,
+sample data), validated with errors that name the ward and the field. A ward
+is found from its number (digits or words in any of the three languages) or
+from a locality name typed in any script, misspelt a little; an unknown name
+gets the closest suggestions.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from nagarik.answers import ward_answer
+from nagarik.language import LANGUAGES
+from nagarik.settings import REPO_ROOT, ConfigError, read_city_file
+from nagarik.text import normalize_text
+
+DEFAULT_WARDS_FILE = REPO_ROOT / "city" / "sample-wards.yml"
+# How alike a typed name and a known one must be to count as the same place (0..1).
+MATCH = 0.82
+SUGGEST = 0.5
+
+
+@dataclass(frozen=True)
+class Ward:
+    number: int
+    name: Mapping[str, str]
+    councillor: Mapping[str, str]
+    office_address: Mapping[str, str]
+    office_phone: str
+    committee: Tuple[Mapping[str, str], ...]
+    localities: Tuple[Mapping[str, str], ...]
+
+
+@dataclass(frozen=True)
+class WardMatch:
+    ward: Optional[Ward]
+    suggestions: Tuple[Ward, ...] = ()
+
+
+def _names(value: Any, where: str) -> Dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(value.get(lang), str) and value[lang].strip() for lang in LANGUAGES):
+        raise ConfigError(f"{where} needs a text in each of {', '.join(LANGUAGES)}")
+    return {lang: value[lang].strip() for lang in LANGUAGES}
+
+
+def parse_wards(raw: Mapping[str, Any]) -> Tuple[Ward, ...]:
+    """Wards from a parsed wards file; ConfigError naming the ward and field when something is wrong."""
+    entries = raw.get("wards")
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError("the wards file needs a non-empty list 'wards'")
+    wards: List[Ward] = []
+    seen_localities: Dict[str, int] = {}
+    for index, entry in enumerate(entries, start=1):
+        number = entry.get("number") if isinstance(entry, dict) else None
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            raise ConfigError(f"ward entry {index}: 'number' must be a whole number from 1")
+        where = f"ward {number}"
+        if any(w.number == number for w in wards):
+            raise ConfigError(f"{where} is listed twice")
+        office = entry.get("office") or {}
+        phone = str(office.get("phone") or "").strip()
+        if not phone:
+            raise ConfigError(f"{where} office phone is missing")
+        localities = tuple(_names(l, f"{where} locality") for l in entry.get("localities") or [])
+        for locality in localities:
+            for text in locality.values():
+                key = _fold(text)
+                if key in seen_localities and seen_localities[key] != number:
+                    raise ConfigError(f"{where}: locality {text!r} is already in ward {seen_localities[key]}")
+                seen_localities[key] = number
+        wards.append(
+            Ward(
+                number=number,
+                name=_names(entry.get("name"), f"{where} name"),
+                councillor=_names(entry.get("councillor"), f"{where} councillor"),
+                office_address=_names(office.get("address"), f"{where} office address"),
+                office_phone=phone,
+                committee=tuple(_names(m, f"{where} committee member") for m in entry.get("committee") or []),
+                localities=localities,
+            )
+        )
+    return tuple(sorted(wards, key=lambda w: w.number))
+
+
+def wards_file() -> Path:
+    return Path(os.environ.get("NAGARIK_WARDS_FILE") or DEFAULT_WARDS_FILE)
+
+
+@lru_cache(maxsize=1)
+def city_wards() -> Tuple[Ward, ...]:
+    """The configured city's wards, read once per process."""
+    path = wards_file()
+    try:
+        return parse_wards(read_city_file(path))
+    except ConfigError as error:
+        raise ConfigError(f"{path}: {error}") from error
+
+
+def _fold(text: str) -> str:
+    """Lower case, no punctuation, no spaces: 'Kali Bari Para' and 'kalibari para' meet."""
+    text = normalize_text(text).lower()
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LMN")
+
+
+def _similarity(a: str, b: str) -> float:
+    return SequenceMatcher(None, a, b).ratio() if a and b else 0.0
+
+
+def _scored(wards: Sequence[Ward], text: str) -> List[Tuple[float, Ward]]:
+    typed = _fold(text)
+    best: Dict[int, Tuple[float, Ward]] = {}
+    for ward in wards:
+        for names in (ward.name, *ward.localities):
+            for known in names.values():
+                folded = _fold(known)
+                score = 1.0 if folded and folded in typed and len(folded) >= 4 else _similarity(typed, folded)
+                if score > best.get(ward.number, (0.0, ward))[0]:
+                    best[ward.number] = (score, ward)
+    return sorted(best.values(), key=lambda pair: -pair[0])
+
+
+def find_ward(wards: Sequence[Ward], text: str) -> WardMatch:
+    """The ward a citizen means by a number ('12', 'बारह') or a place name in any script."""
+    number = ward_answer(text)
+    if number is not None:
+        # A number that is not a ward suggests nothing: the answer lists the range instead.
+        return WardMatch(next((w for w in wards if w.number == number), None))
+    scored = _scored(wards, text)
+    if scored and scored[0][0] >= MATCH:
+        return WardMatch(scored[0][1])
+    return WardMatch(None, tuple(ward for score, ward in scored[:3] if score >= SUGGEST))
+
+
+def ward_by_number(number: int) -> Optional[Ward]:
+    return next((w for w in city_wards() if w.number == number), None)
