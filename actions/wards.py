@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -10,11 +11,35 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.complaint_form import message_text
 from actions.language import current_language
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from nagarik.db.notices import notices_for
+from nagarik.db.session import run_in_session
 from nagarik.numbers import parse_number
 from nagarik.settings import city_settings
+from nagarik.vocabulary import NO_NOTICES, NOTICES_UNAVAILABLE, format_date
 from nagarik.wards import Ward, WardMatch, city_wards, find_ward
 
 ASKED_SLOT = "ward_info_asked"
+logger = logging.getLogger(__name__)
+
+
+async def _notices_text(ward: int, language: str) -> str:
+    """The ward's latest three notices, newest first, as lines in the citizen's language."""
+
+    def work(session: Session) -> List[Dict[str, object]]:
+        return notices_for(session, ward, language)
+
+    try:
+        notices = await run_in_session(work)
+    except SQLAlchemyError:
+        logger.exception("ward notices could not be read")
+        return NOTICES_UNAVAILABLE[language]
+    if not notices:
+        return NO_NOTICES[language]
+    timezone = city_settings().timezone
+    return "\n".join(f"  • {format_date(n['at'], language, timezone, with_time=False)}: {n['text']}" for n in notices)
 
 
 def _match(tracker: Tracker) -> Optional[WardMatch]:
@@ -71,5 +96,6 @@ class ActionWardInfo(Action):
             names = ", ".join(f"{w.name[language]} ({w.number})" for w in match.suggestions)
             dispatcher.utter_message(response="utter_ward_suggestions", suggestions=names)
             return [SlotSet(ASKED_SLOT, True)]
-        dispatcher.utter_message(response="utter_ward_info", **ward_details(match.ward, language))
+        notices = await _notices_text(match.ward.number, language)
+        dispatcher.utter_message(response="utter_ward_info", notices=notices, **ward_details(match.ward, language))
         return [SlotSet(ASKED_SLOT, None)]

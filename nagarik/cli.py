@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 from nagarik.covid import Figures
 from nagarik.db.catalog import load_catalog
 from nagarik.db.covid import store_figures, stored_figures
+from nagarik.db.notices import latest_notices, publish_notice
 from nagarik.db.complaints import STATUSES, TransitionError, change_status
 from nagarik.db.models import Complaint, Feedback
 from nagarik.db.session import database_url, session_scope
@@ -298,6 +299,50 @@ def cmd_wards_check(args: argparse.Namespace, out) -> None:
     out.write(f"{file}: {len(wards)} wards, {localities} localities, valid\n")
 
 
+def cmd_notices_publish(args: argparse.Namespace, out) -> None:
+    wards, _ = _load_wards(None)
+    if not any(w.number == args.ward for w in wards):
+        raise Refused(f"there is no ward {args.ward} (wards: {wards[0].number} to {wards[-1].number})")
+    texts = {"all": args.text} if args.text else {"en": args.en, "hi": args.hi, "bn": args.bn}
+    try:
+        with session_scope(args.database) as session:
+            publish_notice(session, args.ward, {k: v for k, v in texts.items() if v}, args.by)
+    except ValueError as error:
+        raise Refused(str(error)) from error
+    out.write(f"published a notice for ward {args.ward}\n")
+
+
+def cmd_notices_list(args: argparse.Namespace, out) -> None:
+    with session_scope(args.database) as session:
+        rows = [
+            {"ward": n.ward, "texts": n.texts, "by": n.published_by, "at": _iso(n.created_at)}
+            for n in latest_notices(session, args.ward, limit=args.limit)
+        ]
+    if args.json:
+        _write_json(rows, out)
+        return
+    for row in rows:
+        out.write(f"{row['at']}  ward {row['ward']}  by {row['by']}: " + " | ".join(row["texts"].values()) + "\n")
+    out.write(f"{len(rows)} notice(s)\n")
+
+
+def _add_notice_commands(areas) -> None:
+    notices = areas.add_parser("notices", help="ward notices that citizens see with their ward's information")
+    notice_actions = notices.add_subparsers(dest="action", required=True)
+    publish = notice_actions.add_parser("publish", help="publish a notice: --text for all languages, or --en/--hi/--bn")
+    publish.add_argument("--ward", type=int, required=True)
+    publish.add_argument("--text", help="one text shown as is in every language")
+    for language in ("en", "hi", "bn"):
+        publish.add_argument(f"--{language}", help=f"the notice in {language}")
+    publish.add_argument("--by", default="officer", help="who published it")
+    publish.set_defaults(run=cmd_notices_publish)
+    listing = notice_actions.add_parser("list", help="a ward's notices, newest first")
+    listing.add_argument("--ward", type=int, required=True)
+    listing.add_argument("--limit", type=int, default=20)
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run=cmd_notices_list)
+
+
 def _add_ward_commands(areas) -> None:
     wards = areas.add_parser("wards", help="the city's wards (file NAGARIK_WARDS_FILE)")
     ward_actions = wards.add_subparsers(dest="action", required=True)
@@ -352,6 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.set_defaults(run=cmd_city_load)
     _add_covid_commands(areas)
     _add_ward_commands(areas)
+    _add_notice_commands(areas)
     return parser
 
 

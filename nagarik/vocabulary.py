@@ -65,3 +65,10 @@ def format_date(moment: datetime, language: str, timezone: str, with_time: bool 
         hour = local.hour % 12 or 12
         return f"{date}, {hour}:{local.minute:02d} {'am' if local.hour < 12 else 'pm'}"
     return f"{date}, {local.hour:02d}:{local.minute:02d}"
+
+NO_NOTICES: Mapping[str, str] = {"en": "none at the moment", "hi": "अभी कोई सूचना नहीं", "bn": "এই মুহূর্তে কোনো বিজ্ঞপ্তি নেই"}
+NOTICES_UNAVAILABLE: Mapping[str, str] = {
+    "en": "could not be loaded just now",
+    "hi": "अभी लोड नहीं हो सकीं",
+    "bn": "এই মুহূর্তে দেখানো গেল না",
+}

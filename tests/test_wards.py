@@ -20,6 +20,12 @@ from nagarik.wards import DEFAULT_WARDS_FILE, city_wards, find_ward, parse_wards
 RAW = yaml.safe_load(DEFAULT_WARDS_FILE.read_text(encoding="utf-8"))
 
 
+@pytest.fixture(autouse=True)
+def no_shared_database(tmp_path, monkeypatch) -> None:
+    """Tests that do not ask for `db_url` must not touch the repository's nagarik.db."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+
+
 def test_the_sample_city_has_70_valid_wards() -> None:
     wards = city_wards()
     assert [w.number for w in wards] == list(range(1, 71))
@@ -111,3 +117,24 @@ def test_cli_wards_show_and_check(capsys, tmp_path) -> None:
     assert cli(["wards", "check", "--file", str(bad)]) == 1
     assert "ward 1 office phone is missing" in capsys.readouterr().err
     assert cli(["wards", "check"]) == 0
+
+
+def test_notices_are_published_per_language_and_shown_newest_first(db_url: str, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    base = ["--database", db_url, "notices", "publish", "--ward", "3", "--by", "JE Jalkal"]
+    assert cli(base + ["--en", "Water off on 25 Nov", "--hi", "25 नवंबर को पानी बंद", "--bn", "২৫ নভেম্বর জল বন্ধ"]) == 0
+    assert cli(base + ["--text", "Fogging on Sunday / रविवार को फॉगिंग / রবিবার ফগিং"]) == 0
+    assert cli(["--database", db_url, "notices", "publish", "--ward", "99", "--text", "x"]) == 1
+    assert cli(["--database", db_url, "notices", "publish", "--ward", "3"]) == 1
+    assert "needs some text" in capsys.readouterr().err
+    messages, _ = _ask("৩ নম্বর ওয়ার্ড", entities=[{"entity": "ward", "value": "3"}])
+    notices = messages[0]["notices"].splitlines()
+    assert "Fogging on Sunday" in notices[0] and "২৫ নভেম্বর জল বন্ধ" in notices[1]
+    assert cli(["--database", db_url, "notices", "list", "--ward", "3", "--json"]) == 0
+    assert [n["by"] for n in json.loads(capsys.readouterr().out)] == ["JE Jalkal", "JE Jalkal"]
+
+
+def test_a_ward_without_notices_says_so_in_the_language(db_url: str, monkeypatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    messages, _ = _ask("ওয়ার্ড ৫", entities=[{"entity": "ward", "value": "5"}])
+    assert messages[0]["notices"] == "এই মুহূর্তে কোনো বিজ্ঞপ্তি নেই"

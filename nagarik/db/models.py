@@ -226,3 +226,15 @@ class CovidFigures(Base):
     source = Column(String(16), nullable=False)  # "feed" or "bulletin"
     published_by = Column(String(100))
     created_at = _created()
+
+
+class WardNotice(Base):
+    """A notice officers publish for a ward; shown with the ward's information, newest first."""
+
+    __tablename__ = "ward_notices"
+
+    id = Column(Integer, primary_key=True)
+    ward = Column(Integer, nullable=False, index=True)
+    texts = Column(JSON, nullable=False)  # {"en": ..., "hi": ..., "bn": ...}; one text is shown as is to all
+    published_by = Column(String(100), nullable=False)
+    created_at = _created()
