@@ -45,9 +45,10 @@ async def _notices_text(ward: int, language: str) -> str:
 def _match(tracker: Tracker) -> Optional[WardMatch]:
     """The ward named by the message: a ward entity, a locality entity, or a place name in the text."""
     wards = city_wards()
-    number = next(tracker.get_latest_entity_values("ward"), None)
-    if number is not None and parse_number(str(number)) is not None:
-        return find_ward(wards, str(parse_number(str(number))))
+    entity = next(tracker.get_latest_entity_values("ward"), None)
+    number = parse_number(str(entity)) if entity is not None else None
+    if number is not None:
+        return find_ward(wards, str(number))
     locality = next(tracker.get_latest_entity_values("locality"), None)
     match = find_ward(wards, str(locality)) if locality else None
     if match and match.ward:
@@ -80,16 +81,17 @@ class ActionWardInfo(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        events = await self._answer(dispatcher, tracker)
+        # Asked while filing a complaint: answer, but never hold the conversation (the form resumes).
+        return [] if tracker.active_loop.get("name") else events
+
+    async def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         language = current_language(tracker)
         match = _match(tracker)
-        in_form = bool(tracker.active_loop.get("name"))  # asked while filing a complaint: answer, never hold on
-        if match is None and in_form:
-            dispatcher.utter_message(response="utter_ward_not_found", ward_count=city_settings().ward_count)
-            return []
+        if match is None and not tracker.get_slot(ASKED_SLOT) and not tracker.active_loop.get("name"):
+            dispatcher.utter_message(response="utter_ask_which_ward")
+            return [SlotSet(ASKED_SLOT, True)]
         if match is None or (match.ward is None and not match.suggestions):
-            if match is None and not tracker.get_slot(ASKED_SLOT):
-                dispatcher.utter_message(response="utter_ask_which_ward")
-                return [SlotSet(ASKED_SLOT, True)]
             dispatcher.utter_message(response="utter_ward_not_found", ward_count=city_settings().ward_count)
             return [SlotSet(ASKED_SLOT, None)]
         if match.ward is None:

@@ -68,7 +68,7 @@ def _is_punctuation(char: str) -> bool:
     return unicodedata.category(char)[0] in "PSZ"
 
 
-def _plain(text: str) -> str:
+def plain_words(text: str) -> str:
     """Lower-case words without punctuation. Not `\\w+`: Python's `\\w` splits Indic words at vowel signs."""
     cleaned = "".join(" " if _is_punctuation(char) else char for char in normalize_text(text).lower())
     return " ".join(cleaned.split())
@@ -76,7 +76,7 @@ def _plain(text: str) -> str:
 
 def is_cancel(text: str) -> bool:
     """'cancel', 'please cancel it', 'रहने दो', 'বাদ দিন' and their kin."""
-    plain = _plain(text)
+    plain = plain_words(text)
     padded = f" {plain} "
     return (
         plain in _CANCEL
@@ -87,15 +87,15 @@ def is_cancel(text: str) -> bool:
 
 def is_skip(text: str) -> bool:
     """'skip', 'नहीं', 'জানি না': the citizen has nothing to add for an optional answer."""
-    return _plain(text) in _SKIP
+    return plain_words(text) in _SKIP
 
 
 def wants_new(text: str) -> bool:
     """'new', 'नई', 'নতুন' ... : file a separate complaint."""
-    words = _plain(text).split()
+    words = plain_words(text).split()
     if any(word in _NEGATIONS for word in words):
         return False  # "not a new one"
-    return _plain(text) in _NEW or any(word in _NEW for word in words[:3])
+    return plain_words(text) in _NEW or any(word in _NEW for word in words[:3])
 
 
 # Words around a ward number: "ward no 12", "वार्ड नंबर १२", "১২ নম্বর ওয়ার্ড".
@@ -111,7 +111,7 @@ def ward_answer(text: str) -> Optional[int]:
 
     Not a number inside other words: 'lane 3, Nehru Nagar' or 'sector 15' is a place, not ward 3 or 15.
     """
-    remaining = [word for word in _plain(text).split() if word not in _WARD_WORDS]
+    remaining = [word for word in plain_words(text).split() if word not in _WARD_WORDS]
     if not remaining or not all(parse_number(word) is not None for word in remaining):
         return None
     return parse_number(" ".join(remaining))
@@ -119,12 +119,12 @@ def ward_answer(text: str) -> Optional[int]:
 
 def choice_number(text: str) -> Optional[int]:
     """'3' or 'तीन' alone: the number of an option in a list."""
-    words = _plain(text).split()
+    words = plain_words(text).split()
     return parse_number(words[0]) if len(words) == 1 else None
 
 
 def word_count(text: str) -> int:
-    return len(_plain(text).split())
+    return len(plain_words(text).split())
 
 
 def parse_rating(text: str) -> Optional[int]:
@@ -146,9 +146,9 @@ def describes_problem(text: str, entity_texts: Iterable[str] = ()) -> bool:
     "street light not working near the school" describes the problem;
     "complaint", "I want to file a complaint" or "street light" alone do not.
     """
-    remaining: List[str] = _plain(text).split()
+    remaining: List[str] = plain_words(text).split()
     for entity in entity_texts:
-        for word in _plain(entity).split():
+        for word in plain_words(entity).split():
             if word in remaining:
                 remaining.remove(word)
     return len([word for word in remaining if word not in _FILLER and not word.isdigit()]) >= 2

@@ -10,17 +10,15 @@ gets the closest suggestions.
 from __future__ import annotations
 
 import os
-import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from nagarik.answers import ward_answer
+from nagarik.answers import plain_words, ward_answer
 from nagarik.language import LANGUAGES
 from nagarik.settings import REPO_ROOT, ConfigError, read_city_file
-from nagarik.text import normalize_text
 
 DEFAULT_WARDS_FILE = REPO_ROOT / "city" / "sample-wards.yml"
 # How alike a typed name and a known one must be to count as the same place (0..1).
@@ -106,8 +104,7 @@ def city_wards() -> Tuple[Ward, ...]:
 
 def _fold(text: str) -> str:
     """Lower case, no punctuation, no spaces: 'Kali Bari Para' and 'kalibari para' meet."""
-    text = normalize_text(text).lower()
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LMN")
+    return plain_words(text).replace(" ", "")
 
 
 def _similarity(a: str, b: str) -> float:

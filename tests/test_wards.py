@@ -138,3 +138,8 @@ def test_a_ward_without_notices_says_so_in_the_language(db_url: str, monkeypatch
     monkeypatch.setenv("DATABASE_URL", db_url)
     messages, _ = _ask("ওয়ার্ড ৫", entities=[{"entity": "ward", "value": "5"}])
     assert messages[0]["notices"] == "এই মুহূর্তে কোনো বিজ্ঞপ্তি নেই"
+
+
+def test_suggestions_asked_in_the_middle_of_a_complaint_leave_no_pending_question() -> None:
+    messages, slots = _ask("shastri", loop="complaint_form")
+    assert [m["response"] for m in messages] == ["utter_ward_suggestions"] and slots == {}
