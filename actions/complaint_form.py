@@ -3,7 +3,8 @@
 Order of questions: category, ward (or locality), landmark (unless a
 locality was given), description (unless the first message described the
 problem), then a summary to confirm or correct. A photo can arrive at any
-step. When the citizen already has an open complaint of the same category in
+step, and so can a location pin: it gives the ward (from the ward boundaries)
+and the exact spot, so no landmark is asked. When the citizen already has an open complaint of the same category in
 the same ward, they are offered to add to it instead.
 
 Category, ward and locality come from entities (slot mappings conditioned on
@@ -16,7 +17,7 @@ resume (or cancel) the form.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType
@@ -29,9 +30,11 @@ from actions.language import current_language
 from nagarik.answers import choice_number, describes_problem, is_cancel, is_skip, wants_new, ward_answer, word_count
 from nagarik.db.complaints import open_duplicate
 from nagarik.db.session import run_in_session
+from nagarik.db.wards import current_wards
 from nagarik.numbers import parse_number
 from nagarik.settings import city_settings
-from nagarik.vocabulary import CATEGORY_NAMES, NOT_GIVEN, WARD, category_name
+from nagarik.vocabulary import CATEGORY_NAMES, LOCATION_PIN, NOT_GIVEN, WARD, category_name
+from nagarik.wards import ward_at
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +54,8 @@ NOT_ANSWERS = frozenset(
         "human_handoff",
         "set_language",
         "ward_info",
+        "subscribe_notices",
+        "unsubscribe_notices",
         "track_complaint",
         "greet",
         "thank",
@@ -108,6 +113,28 @@ def media_of(tracker: Tracker) -> List[Dict[str, Any]]:
     return [item for item in media if isinstance(item, dict) and item.get("path")]
 
 
+def location_of(tracker: Tracker) -> Optional[Tuple[float, float]]:
+    """(latitude, longitude) of a location pin: `/share_location{"latitude": .., "longitude": ..}`."""
+    values = {}
+    for name in ("latitude", "longitude"):
+        try:
+            values[name] = float(next(tracker.get_latest_entity_values(name)))
+        except (StopIteration, TypeError, ValueError):
+            return None
+    if not (-90 <= values["latitude"] <= 90 and -180 <= values["longitude"] <= 180):
+        return None
+    return values["latitude"], values["longitude"]
+
+
+def pinned(tracker: Tracker) -> Optional[Tuple[float, float]]:
+    """The pin kept for the complaint (slot `complaint_location`, "lat,lon"); None when none or outside the city."""
+    value = tracker.get_slot("complaint_location")
+    if not value or value == SKIPPED:
+        return None
+    latitude, longitude = (float(part) for part in str(value).split(","))
+    return latitude, longitude
+
+
 def _find_duplicate(phone: str, category: str, ward: int):
     def lookup(session: Session) -> Optional[str]:
         complaint = open_duplicate(session, phone, category, ward)
@@ -128,6 +155,9 @@ class ValidateComplaintForm(FormValidationAction):
         domain: DomainDict,
     ) -> List[Text]:
         slots = ["complaint_category"]
+        if tracker.get_slot("complaint_location") or location_of(tracker):
+            # Listed only when a pin came, so that it is read here (and never asked for).
+            slots.insert(0, "complaint_location")
         # A locality stands in for the ward number: the ward office routes it.
         if tracker.get_slot("ward") or not tracker.get_slot("locality"):
             slots.append("ward")
@@ -139,11 +169,25 @@ class ValidateComplaintForm(FormValidationAction):
             slots.append("complaint_duplicate_choice")
         if tracker.get_slot("complaint_duplicate_choice") == "add":
             return slots + ["complaint_description", "complaint_photos"]
-        if not tracker.get_slot("locality"):
+        if not tracker.get_slot("locality") and not pinned(tracker):
             slots.append("complaint_landmark")
         return slots + ["complaint_description", "complaint_photos", "complaint_confirmed"]
 
     # Extraction: what this message says, read as an answer to the question asked.
+
+    async def extract_complaint_location(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        pin = location_of(tracker)
+        if pin is None:
+            return {}
+        ward = ward_at(await current_wards(), *pin)
+        if ward is None:
+            # Not the city's: keep asking for the ward; SKIPPED marks "a pin came, not usable".
+            dispatcher.utter_message(response="utter_location_outside_city")
+            return {"complaint_location": SKIPPED}
+        # The pin is where the problem is: it wins over a ward typed before.
+        return {"complaint_location": f"{pin[0]:.6f},{pin[1]:.6f}", "ward": str(ward.number)}
 
     async def extract_complaint_category(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -282,6 +326,11 @@ class ValidateComplaintForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         return {"complaint_photos": value or []}
 
+    async def validate_complaint_location(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return {"complaint_location": value}
+
     async def validate_locality(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
@@ -323,6 +372,8 @@ def place_text(tracker: Tracker, language: str) -> str:
     parts = [f"{WARD[language]} {ward}"] if ward else []
     if tracker.get_slot("locality"):
         parts.append(tracker.get_slot("locality"))
+    if pinned(tracker):
+        parts.append(LOCATION_PIN[language])
     return ", ".join(parts) or NOT_GIVEN[language]
 
 

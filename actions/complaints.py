@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from actions.complaint_form import SKIPPED, valid_ward
+from actions.complaint_form import SKIPPED, pinned, valid_ward
 from actions.language import current_language
 from nagarik.db.complaints import (
     NewAttachment,
@@ -41,6 +41,7 @@ COMPLAINT_SLOTS = (
     "ward",
     "locality",
     "complaint_landmark",
+    "complaint_location",
     "complaint_description",
     "complaint_duplicate_of",
     "complaint_duplicate_choice",
@@ -64,6 +65,7 @@ def _new_complaint(tracker: Tracker, language: str) -> NewComplaint:
     landmark = tracker.get_slot("complaint_landmark")
     ward = valid_ward(tracker.get_slot("ward"))
     photos = tracker.get_slot("complaint_photos") or []
+    latitude, longitude = pinned(tracker) or (None, None)
     return NewComplaint(
         phone=tracker.sender_id,
         category=tracker.get_slot("complaint_category") or "other",
@@ -71,6 +73,8 @@ def _new_complaint(tracker: Tracker, language: str) -> NewComplaint:
         ward=ward,
         locality=tracker.get_slot("locality"),
         landmark=None if landmark in (None, SKIPPED) else landmark,
+        latitude=latitude,
+        longitude=longitude,
         description=tracker.get_slot("complaint_description"),
         # The confirming message's id: a retried submit of the same conversation turn files once.
         submission_key=f"{tracker.sender_id}:{tracker.latest_message.get('message_id') or len(tracker.events)}",

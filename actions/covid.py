@@ -12,7 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.language import current_language
-from nagarik.covid import Figures, TTLCache, feed_settings, indian_grouping
+from nagarik.cache import TTLCache
+from nagarik.covid import Figures, feed_settings, indian_grouping
 from nagarik.db.covid import current_figures
 from nagarik.settings import city_settings
 from nagarik.vocabulary import format_date

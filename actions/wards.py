@@ -1,4 +1,10 @@
-"""ward_info: the councillor, ward office, phone, monitoring committee and localities of a ward."""
+"""Wards: the councillor, office and committee of a ward, and following its notices.
+
+A ward is named by number, by a place name in any script, or by a location
+pin (`/share_location{"latitude": .., "longitude": ..}`, what the WhatsApp
+channel sends for a pin). When none is named the action asks, and a pending
+question is remembered in a slot so that the next answer goes to it.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +14,22 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-
-from actions.complaint_form import message_text
-from actions.language import current_language
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from actions.complaint_form import location_of, message_text
+from actions.language import current_language
 from nagarik.db.notices import notices_for
 from nagarik.db.session import run_in_session
+from nagarik.db.wards import current_wards, subscribe, unsubscribe
 from nagarik.numbers import parse_number
 from nagarik.settings import city_settings
 from nagarik.vocabulary import NO_NOTICES, NOTICES_UNAVAILABLE, format_date
-from nagarik.wards import Ward, WardMatch, city_wards, find_ward
+from nagarik.wards import Ward, WardMatch, find_ward, ward_at
 
-ASKED_SLOT = "ward_info_asked"
+ASKED_SLOT = "ward_info_asked"  # "which ward?" asked for the ward's information
+SUBSCRIBE_ASKED_SLOT = "subscribe_asked"  # "which ward?" asked for following its notices
+SHOWN_SLOT = "notice_ward"  # the ward last shown: "subscribe" right after means this one
 logger = logging.getLogger(__name__)
 
 
@@ -42,9 +50,8 @@ async def _notices_text(ward: int, language: str) -> str:
     return "\n".join(f"  • {format_date(n['at'], language, timezone, with_time=False)}: {n['text']}" for n in notices)
 
 
-def _match(tracker: Tracker) -> Optional[WardMatch]:
-    """The ward named by the message: a ward entity, a locality entity, or a place name in the text."""
-    wards = city_wards()
+def _named_ward(tracker: Tracker, wards) -> Optional[WardMatch]:
+    """The ward named in words: a ward entity, a locality entity, or a place name in the text."""
     entity = next(tracker.get_latest_entity_values("ward"), None)
     number = parse_number(str(entity)) if entity is not None else None
     if number is not None:
@@ -58,6 +65,31 @@ def _match(tracker: Tracker) -> Optional[WardMatch]:
     if whole and (whole.ward or whole.suggestions):
         return whole
     return match
+
+
+class WardQuestion:
+    """What the message says about a ward: a pin, a name, or nothing."""
+
+    def __init__(self, tracker: Tracker, wards) -> None:
+        self.pin = location_of(tracker)
+        self.match = WardMatch(ward_at(wards, *self.pin)) if self.pin else _named_ward(tracker, wards)
+        # "my location" typed as words: the pin itself has to be sent from WhatsApp's attach menu.
+        self.pin_promised = self.pin is None and (tracker.latest_message.get("intent") or {}).get("name") == "share_location"
+
+    @property
+    def ward(self) -> Optional[Ward]:
+        return self.match.ward if self.match else None
+
+
+def _say_not_found(dispatcher: CollectingDispatcher, question: WardQuestion, language: str) -> None:
+    """Why no ward was found: a pin outside the city, suggestions, or an unknown number or name."""
+    if question.pin:
+        dispatcher.utter_message(response="utter_location_outside_city")
+    elif question.match and question.match.suggestions:
+        names = ", ".join(f"{w.name[language]} ({w.number})" for w in question.match.suggestions)
+        dispatcher.utter_message(response="utter_ward_suggestions", suggestions=names)
+    else:
+        dispatcher.utter_message(response="utter_ward_not_found", ward_count=city_settings().ward_count)
 
 
 def ward_details(ward: Ward, language: str) -> Dict[str, str]:
@@ -87,17 +119,99 @@ class ActionWardInfo(Action):
 
     async def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         language = current_language(tracker)
-        match = _match(tracker)
-        if match is None and not tracker.get_slot(ASKED_SLOT) and not tracker.active_loop.get("name"):
+        question = WardQuestion(tracker, await current_wards())
+        if question.pin_promised:
+            dispatcher.utter_message(response="utter_how_to_share_location")
+            return [SlotSet(ASKED_SLOT, True)]
+        if question.match is None and not tracker.get_slot(ASKED_SLOT) and not tracker.active_loop.get("name"):
             dispatcher.utter_message(response="utter_ask_which_ward")
             return [SlotSet(ASKED_SLOT, True)]
-        if match is None or (match.ward is None and not match.suggestions):
-            dispatcher.utter_message(response="utter_ward_not_found", ward_count=city_settings().ward_count)
-            return [SlotSet(ASKED_SLOT, None)]
-        if match.ward is None:
-            names = ", ".join(f"{w.name[language]} ({w.number})" for w in match.suggestions)
-            dispatcher.utter_message(response="utter_ward_suggestions", suggestions=names)
-            return [SlotSet(ASKED_SLOT, True)]
-        notices = await _notices_text(match.ward.number, language)
-        dispatcher.utter_message(response="utter_ward_info", notices=notices, **ward_details(match.ward, language))
-        return [SlotSet(ASKED_SLOT, None)]
+        if question.ward is None:
+            _say_not_found(dispatcher, question, language)
+            # Suggestions wait for the number; anything else ends the question.
+            return [SlotSet(ASKED_SLOT, True if question.match and question.match.suggestions else None)]
+        ward = question.ward
+        notices = await _notices_text(ward.number, language)
+        dispatcher.utter_message(response="utter_ward_info", notices=notices, **ward_details(ward, language))
+        return [SlotSet(ASKED_SLOT, None), SlotSet(SHOWN_SLOT, str(ward.number))]
+
+
+async def _save(work) -> Optional[Any]:
+    try:
+        return await run_in_session(work)
+    except SQLAlchemyError:
+        logger.exception("a ward subscription could not be saved")
+        return None
+
+
+class ActionSubscribeNotices(Action):
+    """Follows a ward's notices: the ward named, else the one just shown, else asks which."""
+
+    def name(self) -> Text:
+        return "action_subscribe_notices"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        language = current_language(tracker)
+        wards = await current_wards()
+        question = WardQuestion(tracker, wards)
+        ward = question.ward
+        in_form = bool(tracker.active_loop.get("name"))
+        if ward is None and question.match is None and not question.pin:
+            # "subscribe" alone: the ward just shown, or the one of the complaint being filed.
+            fallback = tracker.get_slot("ward") if in_form else tracker.get_slot(SHOWN_SLOT)
+            ward = next((w for w in wards if str(w.number) == str(fallback)), None)
+        if ward is None and in_form:
+            # No question while filing a complaint (the form's next question would take the answer).
+            dispatcher.utter_message(response="utter_subscribe_after_complaint")
+            return []
+        if ward is None:
+            return self._ask_or_explain(dispatcher, tracker, question, language)
+        new = await _save(lambda session: subscribe(session, tracker.sender_id, ward.number, language))
+        details = {"number": str(ward.number), "name": ward.name[language]}
+        if new is None:
+            dispatcher.utter_message(response="utter_subscription_failed")
+        else:
+            dispatcher.utter_message(response="utter_subscribed" if new else "utter_already_subscribed", **details)
+        return [] if in_form else [SlotSet(SUBSCRIBE_ASKED_SLOT, None), SlotSet(SHOWN_SLOT, str(ward.number))]
+
+    @staticmethod
+    def _ask_or_explain(
+        dispatcher: CollectingDispatcher, tracker: Tracker, question: WardQuestion, language: str
+    ) -> List[EventType]:
+        if question.pin_promised:
+            dispatcher.utter_message(response="utter_how_to_share_location")
+            return [SlotSet(SUBSCRIBE_ASKED_SLOT, True)]
+        if question.match is None and not question.pin and not tracker.get_slot(SUBSCRIBE_ASKED_SLOT):
+            dispatcher.utter_message(response="utter_ask_notice_ward")
+            return [SlotSet(SUBSCRIBE_ASKED_SLOT, True)]
+        _say_not_found(dispatcher, question, language)
+        return [SlotSet(SUBSCRIBE_ASKED_SLOT, True if question.match and question.match.suggestions else None)]
+
+
+class ActionUnsubscribeNotices(Action):
+    """Stops the notices of the ward named, or of every ward when none is named."""
+
+    def name(self) -> Text:
+        return "action_unsubscribe_notices"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        # Only a ward or place the NLU found counts: "stop the notices" alone means every ward.
+        named = any(e.get("entity") in ("ward", "locality") for e in tracker.latest_message.get("entities") or [])
+        question = WardQuestion(tracker, await current_wards()) if named else None
+        events = [] if tracker.active_loop.get("name") else [SlotSet(SUBSCRIBE_ASKED_SLOT, None)]
+        if question is not None and question.ward is None:
+            _say_not_found(dispatcher, question, current_language(tracker))
+            return events
+        number = question.ward.number if question else None
+        stopped = await _save(lambda session: unsubscribe(session, tracker.sender_id, number))
+        if stopped is None:
+            dispatcher.utter_message(response="utter_subscription_failed")
+        elif stopped:
+            dispatcher.utter_message(response="utter_unsubscribed", wards=", ".join(str(w) for w in stopped))
+        else:
+            dispatcher.utter_message(response="utter_not_subscribed")
+        return events

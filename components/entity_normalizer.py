@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Callable, Dict, List, Optional
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -30,6 +31,41 @@ def _unknown_category(entity: Dict) -> bool:
     return entity.get(ENTITY_ATTRIBUTE_TYPE) == "complaint_category" and entity.get(ENTITY_ATTRIBUTE_VALUE) not in CATEGORY_NAMES
 
 
+# A number followed by a unit of time is how long, not which ward: "तीन दिन से", "for 3 days", "২ সপ্তাহ".
+_DURATION = re.compile(
+    r"^\s*(?:din|dino|dinon|days?|weeks?|months?|years?|hours?|hafte|hafton|mahine|mahino|saal|ghante|ghanto|"
+    r"दिन|दिनों|हफ्ते|हफ़्ते|हफ्तों|सप्ताह|महीने|महीनों|साल|सालों|घंटे|घंटों|"
+    r"দিন|দিনের|সপ্তাহ|মাস|বছর|ঘণ্টা|ঘন্টা)(?![\w\u0900-\u09ff])",
+    re.IGNORECASE,
+)
+
+
+# ...unless the word "ward" comes just before it ("ward 3 Din Dayal Nagar").
+_AFTER_WARD = re.compile(r"(?:ward|vard|वार्ड|ওয়ার্ড|ওয়ার্ড)\s*(?:no\.?|number|नंबर|নম্বর)?\s*$", re.IGNORECASE)
+
+
+# "ward 9", "वार्ड नंबर 12", "ওয়ার্ড ১৪": unambiguous, so found here even when DIET misses the number.
+_WARD_NUMBER = re.compile(
+    r"(?:\bward|\bvard|वार्ड|ওয়ার্ড|ওয়ার্ড)\s*(?:no\.?|number|num|नंबर|नम्बर|নম্বর|নং)?\s*[:#-]?\s*([0-9०-९০-৯]{1,3})(?![0-9०-९০-৯])",
+    re.IGNORECASE,
+)
+
+
+def _written_ward(text: str) -> List[Dict]:
+    match = _WARD_NUMBER.search(text)
+    if not match:
+        return []
+    return [{"entity": "ward", "value": match.group(1), "start": match.start(1), "end": match.end(1),
+             "extractor": "EntityNormalizer"}]
+
+
+def _is_duration(entity: Dict, text: str) -> bool:
+    start, end = entity.get("start"), entity.get("end")
+    if entity.get(ENTITY_ATTRIBUTE_TYPE) != "ward" or not isinstance(start, int) or not isinstance(end, int):
+        return False
+    return bool(_DURATION.match(text[end:])) and not _AFTER_WARD.search(text[:start])
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class EntityNormalizer(StatelessComponent):
     """Rewrites entity values after extraction and synonym mapping.
@@ -40,14 +76,19 @@ class EntityNormalizer(StatelessComponent):
 
     A `complaint_category` whose value is not one of the contract's codes is
     dropped: DIET sometimes tags a fragment it never saw as a whole ("असल",
-    "পাইপ"), and the synonym mapper then has nothing to map it to.
+    "পাইপ"), and the synonym mapper then has nothing to map it to. So is a
+    `ward` that is a duration ("तीन दिन से पानी नहीं"): DIET tags number words.
+    A ward written as "ward 9" / "वार्ड 9" that DIET did not tag is added.
     """
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             entities = message.get(ENTITIES, [])
-            kept = [e for e in entities if not _unknown_category(e)]
-            if len(kept) != len(entities):
+            text = message.get("text") or ""
+            kept = [e for e in entities if not _unknown_category(e) and not _is_duration(e, text)]
+            if not any(e.get(ENTITY_ATTRIBUTE_TYPE) == "ward" for e in kept):
+                kept += _written_ward(text)
+            if kept != entities:
                 message.set(ENTITIES, kept, add_to_output=True)
             for entity in kept:
                 normalize = _NORMALIZERS.get(entity.get(ENTITY_ATTRIBUTE_TYPE))

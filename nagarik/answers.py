@@ -62,6 +62,9 @@ _FILLER = set(
 
 _STARS = re.compile(r"^[\s⭐★*]+$")
 _RATING = re.compile(r"^\s*(\S+?)\s*(?:/\s*5|stars?|star|स्टार|তারা|স্টার|out of 5)?\s*$", re.IGNORECASE)
+# "5 में से 4" (Hindi) and "পাঁচে চার" / "৫-এ ৪" (Bengali) put the scale first, the rating last
+# (matched after normalize_text, which turns Indic digits into ASCII).
+_RATING_OF_FIVE = re.compile(r"^\s*(?:(?:5|पाँच|पांच|panch)\s*(?:में|मे|me|mein)\s*(?:से|se)|(?:5|৫)-?এ|পাঁচে|panche)\s*(\S+)\s*$", re.IGNORECASE)
 
 
 def _is_punctuation(char: str) -> bool:
@@ -128,12 +131,12 @@ def word_count(text: str) -> int:
 
 
 def parse_rating(text: str) -> Optional[int]:
-    """A 1-5 rating from '4', '४', 'चार', '4/5', '4 stars', '⭐⭐⭐⭐'; None otherwise."""
+    """A 1-5 rating from '4', '४', 'चार', '4/5', '4 stars', '5 में से 4', 'পাঁচে চার', '⭐⭐⭐⭐'; None otherwise."""
     text = normalize_text(text).strip()
     if text and _STARS.match(text):
         count = sum(text.count(star) for star in "⭐★*")
         return count if 1 <= count <= 5 else None
-    match = _RATING.match(text)
+    match = _RATING_OF_FIVE.match(text) or _RATING.match(text)
     if not match:
         return None
     value = parse_number(match.group(1))

@@ -5,7 +5,10 @@
     nagarik complaints update REF --status S [--note TEXT] [--by NAME]
     nagarik complaints export --format csv|json
     nagarik feedback list [--json]
-    nagarik city load [FILE]
+    nagarik city load [FILE] [--wards WARDS_FILE]
+    nagarik wards show N [--json] [--file F] | wards check [--file F] | wards subscribers N
+    nagarik notices publish --ward N (--text T | --en T --hi T --bn T) | notices list --ward N
+    nagarik covid publish ... | covid show
 
 The database is DATABASE_URL (or --database); see nagarik/db/session.py.
 Exit status: 0 done, 1 refused (unknown reference, transition not allowed,
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 from dataclasses import asdict
 from datetime import date, datetime, timezone
@@ -35,10 +39,11 @@ from nagarik.db.models import Complaint, Feedback
 from nagarik.db.session import database_url, session_scope
 from nagarik.references import canonical_reference
 from nagarik.settings import ConfigError, city_file, city_settings, read_city_file
-from nagarik.wards import parse_wards, wards_file
+from nagarik.db.wards import replace_wards, stored_wards, subscribers
+from nagarik.wards import Ward, parse_wards, wards_file
 
 EXPORT_FIELDS = (
-    "ref", "citizen", "category", "department", "ward", "locality", "landmark", "description",
+    "ref", "citizen", "category", "department", "ward", "locality", "landmark", "latitude", "longitude", "description",
     "status", "language", "created_at", "due_at", "rating",
 )
 
@@ -60,6 +65,8 @@ def complaint_record(complaint: Complaint) -> Dict[str, Any]:
         "ward": complaint.ward,
         "locality": complaint.locality,
         "landmark": complaint.landmark,
+        "latitude": complaint.latitude,
+        "longitude": complaint.longitude,
         "description": complaint.description,
         "status": complaint.status,
         "language": complaint.language,
@@ -191,15 +198,35 @@ def cmd_feedback_list(args: argparse.Namespace, out) -> None:
     out.write(f"{len(rows)} feedback message(s)\n")
 
 
+def _wards_file_of(city_path: Path, raw: Dict[str, Any], given: Optional[str]) -> Path:
+    """--wards, else NAGARIK_WARDS_FILE, else the city file's `wards_file` (relative to it), else the sample."""
+    if given:
+        return Path(given)
+    if raw.get("wards_file") and not os.environ.get("NAGARIK_WARDS_FILE"):
+        return city_path.parent / str(raw["wards_file"])
+    return wards_file()
+
+
 def cmd_city_load(args: argparse.Namespace, out) -> None:
+    """Load a city file (departments, categories and its wards) or a wards file alone, all or nothing."""
     path = Path(args.file)
     try:
         raw = read_city_file(path)
-        with session_scope(args.database) as session:
-            load_catalog(session, raw)
     except ConfigError as error:
         raise Refused(f"{path}: {error}") from error
-    out.write(f"loaded departments and categories from {path}\n")
+    is_wards_file = "wards" in raw and "departments" not in raw
+    wards, ward_path = _load_wards(str(path) if is_wards_file else str(_wards_file_of(path, raw, args.wards)))
+    try:
+        with session_scope(args.database) as session:
+            if not is_wards_file:
+                load_catalog(session, raw)
+            replace_wards(session, wards)
+    except ConfigError as error:
+        raise Refused(f"{path}: {error}") from error
+    if not is_wards_file:
+        out.write(f"loaded departments and categories from {path}\n")
+    with_boundary = sum(1 for ward in wards if ward.boundary)
+    out.write(f"loaded {len(wards)} wards ({with_boundary} with boundaries) from {ward_path}\n")
 
 
 def _as_of(text: Optional[str]) -> datetime:
@@ -271,45 +298,66 @@ def _load_wards(path: Optional[str]):
         raise Refused(f"{file}: {error}") from error
 
 
-def cmd_wards_show(args: argparse.Namespace, out) -> None:
-    wards, _ = _load_wards(args.file)
-    ward = next((w for w in wards if w.number == args.number), None)
+def _wards(args: argparse.Namespace) -> Tuple[Ward, ...]:
+    """The wards of --file, else the ones loaded into the database, else the wards file."""
+    if getattr(args, "file", None):
+        return _load_wards(args.file)[0]
+    with session_scope(args.database) as session:
+        wards = stored_wards(session)
+    if not wards:
+        # What the assistant does too until the city is loaded: answer from the wards file.
+        print(f"note: no wards loaded (run `nagarik city load`); using {wards_file()}", file=sys.stderr)
+        wards = _load_wards(None)[0]
+    return wards
+
+
+def _ward(args: argparse.Namespace, number: int) -> Ward:
+    wards = _wards(args)
+    ward = next((w for w in wards if w.number == number), None)
     if ward is None:
-        raise Refused(f"there is no ward {args.number} (wards: {wards[0].number} to {wards[-1].number})")
-    record = {
-        "number": ward.number,
-        "name": dict(ward.name),
-        "councillor": dict(ward.councillor),
-        "office": {"address": dict(ward.office_address), "phone": ward.office_phone},
-        "committee": [dict(member) for member in ward.committee],
-        "localities": [dict(locality) for locality in ward.localities],
-    }
+        raise Refused(f"there is no ward {number} (wards: {wards[0].number} to {wards[-1].number})")
+    return ward
+
+
+def cmd_wards_show(args: argparse.Namespace, out) -> None:
+    ward = _ward(args, args.number)
     if args.json:
-        _write_json(record, out)
+        _write_json(ward.as_record(), out)
         return
     out.write(f"ward {ward.number}: {ward.name['en']}\ncouncillor: {ward.councillor['en']}\n")
     out.write(f"office: {ward.office_address['en']}, {ward.office_phone}\n")
     out.write("committee: " + "; ".join(m["en"] for m in ward.committee) + "\n")
     out.write("localities: " + ", ".join(l["en"] for l in ward.localities) + "\n")
+    out.write(f"boundary: {'yes' if ward.boundary else 'none'}\n")
+
+
+def cmd_wards_subscribers(args: argparse.Namespace, out) -> None:
+    ward = _ward(args, args.number)
+    with session_scope(args.database) as session:
+        phones = [(c.phone, c.preferred_language or "-") for c in subscribers(session, ward.number)]
+    for phone, language in phones:
+        out.write(f"{phone}  [{language}]\n")
+    out.write(f"{len(phones)} subscriber(s) to ward {ward.number}'s notices\n")
 
 
 def cmd_wards_check(args: argparse.Namespace, out) -> None:
     wards, file = _load_wards(args.file)
     localities = sum(len(w.localities) for w in wards)
-    out.write(f"{file}: {len(wards)} wards, {localities} localities, valid\n")
+    with_boundary = sum(1 for ward in wards if ward.boundary)
+    out.write(f"{file}: {len(wards)} wards, {localities} localities, {with_boundary} boundaries, valid\n")
 
 
 def cmd_notices_publish(args: argparse.Namespace, out) -> None:
-    wards, _ = _load_wards(None)
-    if not any(w.number == args.ward for w in wards):
-        raise Refused(f"there is no ward {args.ward} (wards: {wards[0].number} to {wards[-1].number})")
+    ward = _ward(args, args.ward)
     texts = {"all": args.text} if args.text else {"en": args.en, "hi": args.hi, "bn": args.bn}
+    texts = {k: v for k, v in texts.items() if v}
     try:
         with session_scope(args.database) as session:
-            publish_notice(session, args.ward, {k: v for k, v in texts.items() if v}, args.by)
+            publish_notice(session, ward.number, texts, args.by, city_settings().default_language)
+            queued = len(subscribers(session, ward.number))
     except ValueError as error:
         raise Refused(str(error)) from error
-    out.write(f"published a notice for ward {args.ward}\n")
+    out.write(f"published a notice for ward {ward.number}; queued for {queued} subscriber(s)\n")
 
 
 def cmd_notices_list(args: argparse.Namespace, out) -> None:
@@ -344,16 +392,19 @@ def _add_notice_commands(areas) -> None:
 
 
 def _add_ward_commands(areas) -> None:
-    wards = areas.add_parser("wards", help="the city's wards (file NAGARIK_WARDS_FILE)")
+    wards = areas.add_parser("wards", help="the city's wards, as loaded by `nagarik city load`")
     ward_actions = wards.add_subparsers(dest="action", required=True)
     show = ward_actions.add_parser("show", help="one ward: councillor, office, committee, localities")
     show.add_argument("number", type=int)
     show.add_argument("--json", action="store_true")
     show.set_defaults(run=cmd_wards_show)
+    show.add_argument("--file", help="read this wards file instead of the database")
     check = ward_actions.add_parser("check", help="validate a wards file")
+    check.add_argument("--file", help="default: NAGARIK_WARDS_FILE or the sample wards")
     check.set_defaults(run=cmd_wards_check)
-    for command in (show, check):
-        command.add_argument("--file", help="default: NAGARIK_WARDS_FILE or the sample wards")
+    subscribed = ward_actions.add_parser("subscribers", help="who follows a ward's notices")
+    subscribed.add_argument("number", type=int)
+    subscribed.set_defaults(run=cmd_wards_subscribers)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -392,8 +443,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     city = areas.add_parser("city", help="the city's data")
     city_actions = city.add_subparsers(dest="action", required=True)
-    load = city_actions.add_parser("load", help="load departments and categories from a city file")
+    load = city_actions.add_parser("load", help="load a city file (departments, categories, wards) or a wards file")
     load.add_argument("file", nargs="?", default=str(city_file()), help="default: NAGARIK_CITY_FILE or the sample city")
+    load.add_argument("--wards", help="the wards file (default: the city file's wards_file, NAGARIK_WARDS_FILE or the sample)")
     load.set_defaults(run=cmd_city_load)
     _add_covid_commands(areas)
     _add_ward_commands(areas)

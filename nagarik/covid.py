@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import time
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
-from typing import Any, Callable, Dict, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Mapping, Optional
 
 import requests
 
@@ -139,31 +138,6 @@ def fetch_figures(
             raise FeedError("the feed is not valid JSON") from error
         return parse_feed(data, state, district)
     raise last_error
-
-
-class TTLCache:
-    """Remembers fetched figures for `seconds`, so that a busy hour costs one request, not thousands."""
-
-    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.seconds = seconds
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._entries: Dict[Tuple[str, str, str], Tuple[float, Figures]] = {}
-
-    def get(self, key: Tuple[str, str, str]) -> Optional[Figures]:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry and self._clock() - entry[0] < self.seconds:
-                return entry[1]
-            return None
-
-    def put(self, key: Tuple[str, str, str], figures: Figures) -> None:
-        with self._lock:
-            self._entries[key] = (self._clock(), figures)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ _MONTHS: Mapping[str, tuple] = {
 # Not given / skipped, in a summary.
 NOT_GIVEN: Mapping[str, str] = {"en": "not given", "hi": "नहीं बताया", "bn": "দেওয়া হয়নি"}
 WARD: Mapping[str, str] = {"en": "Ward", "hi": "वार्ड", "bn": "ওয়ার্ড"}
+LOCATION_PIN: Mapping[str, str] = {"en": "📍 location pin", "hi": "📍 लोकेशन पिन", "bn": "📍 লোকেশন পিন"}
 
 
 def category_name(code: str, language: str) -> str:

@@ -3,18 +3,24 @@
 Read from the wards file (`NAGARIK_WARDS_FILE`, default `city/sample-wards.yml`,
 sample data), validated with errors that name the ward and the field. A ward
 is found from its number (digits or words in any of the three languages) or
-from a locality name typed in any script, misspelt a little; an unknown name
+from a locality name typed in any script, misspelt a little, or from a
+location pin inside the ward's boundary (optional GeoJSON Polygon or
+MultiPolygon, [longitude, latitude] as GeoJSON orders them); an unknown name
 gets the closest suggestions.
+
+`nagarik city load` validates the file and stores the wards in the database,
+which is what the assistant answers from (`nagarik.db.wards`).
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from rapidfuzz.fuzz import ratio
 
 from nagarik.answers import plain_words, ward_answer
 from nagarik.language import LANGUAGES
@@ -35,6 +41,19 @@ class Ward:
     office_phone: str
     committee: Tuple[Mapping[str, str], ...]
     localities: Tuple[Mapping[str, str], ...]
+    boundary: Optional[Mapping[str, Any]] = None  # GeoJSON geometry
+
+    def as_record(self) -> Dict[str, Any]:
+        """The ward as plain data: what `wards show --json` prints and the database keeps."""
+        return {
+            "number": self.number,
+            "name": dict(self.name),
+            "councillor": dict(self.councillor),
+            "office": {"address": dict(self.office_address), "phone": self.office_phone},
+            "committee": [dict(member) for member in self.committee],
+            "localities": [dict(locality) for locality in self.localities],
+            "boundary": self.boundary,
+        }
 
 
 @dataclass(frozen=True)
@@ -47,6 +66,63 @@ def _names(value: Any, where: str) -> Dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(value.get(lang), str) and value[lang].strip() for lang in LANGUAGES):
         raise ConfigError(f"{where} needs a text in each of {', '.join(LANGUAGES)}")
     return {lang: value[lang].strip() for lang in LANGUAGES}
+
+
+def _position(value: Any, where: str) -> Tuple[float, float]:
+    ok = isinstance(value, (list, tuple)) and len(value) in (2, 3)
+    ok = ok and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+    if not ok or not (-180 <= value[0] <= 180 and -90 <= value[1] <= 90):
+        raise ConfigError(f"{where}: positions are [longitude, latitude] numbers, got {value!r}")
+    return float(value[0]), float(value[1])
+
+
+def _polygon(rings: Any, where: str) -> List[List[Tuple[float, float]]]:
+    if not isinstance(rings, list) or not rings:
+        raise ConfigError(f"{where}: a polygon is a list of rings")
+    parsed = []
+    for ring in rings:
+        points = [_position(p, where) for p in ring] if isinstance(ring, list) else []
+        if len(points) < 4 or points[0] != points[-1]:
+            raise ConfigError(f"{where}: each ring needs at least 4 positions, the last equal to the first")
+        parsed.append(points)
+    return parsed
+
+
+def polygons(boundary: Optional[Mapping[str, Any]], where: str = "boundary") -> List[List[List[Tuple[float, float]]]]:
+    """The polygons of a GeoJSON Polygon or MultiPolygon (or of a Feature holding one)."""
+    if boundary is None:
+        return []
+    if isinstance(boundary, Mapping) and boundary.get("type") == "Feature":
+        return polygons(boundary.get("geometry"), where)
+    kind = boundary.get("type") if isinstance(boundary, Mapping) else None
+    coordinates = boundary.get("coordinates") if isinstance(boundary, Mapping) else None
+    if kind == "Polygon":
+        return [_polygon(coordinates, where)]
+    if kind == "MultiPolygon" and isinstance(coordinates, list) and coordinates:
+        return [_polygon(rings, where) for rings in coordinates]
+    raise ConfigError(f"{where} must be a GeoJSON Polygon or MultiPolygon")
+
+
+def _inside_ring(ring: Sequence[Tuple[float, float]], x: float, y: float) -> bool:
+    """Ray casting: a point is inside when a ray from it crosses the ring's edges an odd number of times."""
+    inside = False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return inside
+
+
+def contains(boundary: Optional[Mapping[str, Any]], latitude: float, longitude: float) -> bool:
+    """Whether the point lies in the boundary (inside the outer ring of a polygon and outside its holes)."""
+    for outer, *holes in polygons(boundary):
+        if _inside_ring(outer, longitude, latitude) and not any(_inside_ring(h, longitude, latitude) for h in holes):
+            return True
+    return False
+
+
+def ward_at(wards: Sequence[Ward], latitude: float, longitude: float) -> Optional[Ward]:
+    """The ward whose boundary holds a location pin; None outside them all (or without boundaries)."""
+    return next((ward for ward in wards if contains(ward.boundary, latitude, longitude)), None)
 
 
 def parse_wards(raw: Mapping[str, Any]) -> Tuple[Ward, ...]:
@@ -83,9 +159,30 @@ def parse_wards(raw: Mapping[str, Any]) -> Tuple[Ward, ...]:
                 office_phone=phone,
                 committee=tuple(_names(m, f"{where} committee member") for m in entry.get("committee") or []),
                 localities=localities,
+                boundary=_boundary(entry.get("boundary"), where),
             )
         )
     return tuple(sorted(wards, key=lambda w: w.number))
+
+
+def _boundary(value: Any, where: str) -> Optional[Mapping[str, Any]]:
+    polygons(value, f"{where} boundary")  # raises ConfigError when it is not usable
+    return value
+
+
+def ward_from_record(record: Mapping[str, Any]) -> Ward:
+    """The inverse of Ward.as_record (records come from the database, written after validation)."""
+    office = record["office"]
+    return Ward(
+        number=int(record["number"]),
+        name=record["name"],
+        councillor=record["councillor"],
+        office_address=office["address"],
+        office_phone=office["phone"],
+        committee=tuple(record.get("committee") or ()),
+        localities=tuple(record.get("localities") or ()),
+        boundary=record.get("boundary"),
+    )
 
 
 def wards_file() -> Path:
@@ -94,7 +191,7 @@ def wards_file() -> Path:
 
 @lru_cache(maxsize=1)
 def city_wards() -> Tuple[Ward, ...]:
-    """The configured city's wards, read once per process."""
+    """The wards file's wards, read once per process (what `nagarik city load` stores by default)."""
     path = wards_file()
     try:
         return parse_wards(read_city_file(path))
@@ -108,7 +205,8 @@ def _fold(text: str) -> str:
 
 
 def _similarity(a: str, b: str) -> float:
-    return SequenceMatcher(None, a, b).ratio() if a and b else 0.0
+    """0..1, by edit distance (rapidfuzz: maintained, and fast enough to score every locality per message)."""
+    return ratio(a, b) / 100 if a and b else 0.0
 
 
 def _scored(wards: Sequence[Ward], text: str) -> List[Tuple[float, Ward]]:

@@ -18,6 +18,8 @@ from rasa.shared.nlu.training_data.message import Message
 
 from nagarik.db.catalog import load_catalog
 from nagarik.db.session import dispose, session_scope
+from nagarik.db.wards import WARDS_CACHE, replace_wards
+from nagarik.wards import city_wards
 
 REPO = Path(__file__).resolve().parent.parent
 NLU_GROUPS = ("en", "hi", "bn", "hi_latn", "bn_latn")
@@ -28,6 +30,9 @@ CONTRACT_INTENTS = (
 )
 COVID_FAQ = ("symptoms", "prevention", "vaccination", "testing", "helpline")
 CATEGORIES = ("street_light", "water_supply", "water_leakage", "sewerage", "sanitation", "roads", "house_tax", "other")
+# The project's own intents beyond the contract (domain.yml says why).
+PROJECT_INTENTS = ("subscribe_notices", "unsubscribe_notices", "share_location")
+ALL_INTENTS = CONTRACT_INTENTS + PROJECT_INTENTS
 ENTITIES = ("complaint_category", "ward", "locality", "complaint_id", "language")
 
 
@@ -94,4 +99,13 @@ def db_url(request, tmp_path) -> Iterator[str]:
 def _with_catalog(url: str) -> str:
     with session_scope(url) as session:
         load_catalog(session, CITY)
+        replace_wards(session, city_wards())
     return url
+
+
+@pytest.fixture(autouse=True)
+def fresh_ward_cache() -> Iterator[None]:
+    """The actions cache the loaded wards; every test starts from its own database."""
+    WARDS_CACHE.clear()
+    yield
+    WARDS_CACHE.clear()

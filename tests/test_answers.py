@@ -11,7 +11,8 @@ from nagarik.answers import describes_problem, is_cancel, is_skip, parse_rating,
     "text, rating",
     [
         ("4", 4), ("४", 4), ("৪", 4), ("char", 4), ("चार", 4), ("চার", 4), ("4/5", 4), ("৩/৫", 3),
-        ("5 stars", 5), ("पाँच", 5), ("⭐⭐⭐", 3), ("1", 1),
+        ("5 stars", 5), ("पाँच", 5), ("⭐⭐⭐", 3), ("1", 1), ("5 में से 4", 4), ("पाँच में से तीन", 3),
+        ("পাঁচে পাঁচ", 5), ("৫-এ ৪", 4), ("panch me se char", 4), ("পাঁচে ছয়", None),
         ("0", None), ("6", None), ("10/10", None), ("⭐⭐⭐⭐⭐⭐", None), ("very good", None), ("", None),
     ],
 )

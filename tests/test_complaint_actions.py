@@ -206,6 +206,21 @@ class TestComplaintForm:
         _, events = run(ValidateComplaintForm(), tracker("", "inform", slots={"complaint_category": "roads"}, requested="ward", metadata=media))
         assert events["complaint_photos"] == media["media"]
 
+    def test_a_location_pin_gives_the_ward_and_the_spot_so_no_landmark_is_asked(self) -> None:
+        pin = [{"entity": "latitude", "value": "29.9612"}, {"entity": "longitude", "value": "77.5333"}]
+        text = '/share_location{"latitude": 29.9612, "longitude": 77.5333}'
+        slots = {"complaint_category": "roads", "ward": "4"}  # the pin wins over a ward typed before
+        _, events = run(ValidateComplaintForm(), tracker(text, "share_location", pin, slots=slots, requested="complaint_landmark"))
+        assert (events["ward"], events["complaint_location"]) == ("34", "29.961200,77.533300")
+        assert events["requested_slot"] == "complaint_description"
+
+    def test_a_pin_outside_the_city_is_said_and_the_ward_still_asked(self) -> None:
+        pin = [{"entity": "latitude", "value": "28.6139"}, {"entity": "longitude", "value": "77.2090"}]
+        dispatcher, events = run(ValidateComplaintForm(), tracker("/share_location", "share_location", pin,
+                                                                  slots={"complaint_category": "roads"}, requested="ward"))
+        assert responses(dispatcher) == ["utter_location_outside_city"]
+        assert events["complaint_location"] == SKIPPED and events["requested_slot"] == "ward"
+
     def test_an_open_complaint_of_the_same_kind_is_offered(self, database: str) -> None:
         reference = _file(database, ward=12)
         candidates = {"complaint_category": "street_light", "ward": "12"}
@@ -260,6 +275,16 @@ class TestSubmitComplaint:
             assert (complaint.ward, complaint.language, complaint.landmark) == (7, "bn", "স্কুলের পাশে")
             assert [a.path for a in complaint.attachments] == ["media/w2.jpg"]
             assert complaint.citizen.phone == PHONE
+
+    def test_the_pin_is_filed_with_the_complaint_and_shown_in_the_summary(self, database: str) -> None:
+        slots = {**FILLED, "complaint_location": "29.961200,77.533300", "ward": "34"}
+        summary, _ = run(ActionAskComplaintConfirmed(), tracker("", "share_location", slots=slots, requested="complaint_confirmed"))
+        assert summary.messages[0]["place"].endswith("📍 লোকেশন পিন")
+        dispatcher, slots = run(ActionSubmitComplaint(), tracker("হ্যাঁ", "affirm", slots=slots, active_loop=""))
+        assert slots["complaint_location"] is None
+        with session_scope(database) as session:
+            complaint = session.execute(select(Complaint).where(Complaint.reference == dispatcher.messages[0]["reference"])).scalar_one()
+            assert (complaint.ward, complaint.latitude, complaint.longitude) == (34, 29.9612, 77.5333)
 
     def test_a_retried_submit_files_once(self, database: str) -> None:
         same = tracker("হ্যাঁ", "affirm", slots=FILLED, active_loop="")

@@ -94,3 +94,28 @@ def test_entity_normalizer_drops_a_category_that_is_not_a_contract_code() -> Non
     ]
     [processed] = EntityNormalizer().process([_message("असल में वार्ड २० सड़क", entities)])
     assert [(e["entity"], e["value"]) for e in processed.get("entities")] == [("ward", "20"), ("complaint_category", "roads")]
+
+
+@pytest.mark.parametrize(
+    "text, start, end, kept",
+    [
+        ("तीन दिन से पानी नहीं आया", 0, 3, False), ("light off for 3 days in ward 5", 14, 15, False),
+        ("৩ দিন ধরে জল নেই", 0, 1, False), ("paani 2 hafte se nahi", 6, 7, False),
+        ("ward 3 din dayal nagar", 5, 6, True), ("ward 3 mein paani nahi", 5, 6, True), ("वार्ड ३ दिन", 6, 7, True),
+        ("वार्ड तीन में", 6, 9, True), ("ward 7", 5, 6, True), ("ward 12 dinesh colony", 5, 7, True),
+    ],
+)
+def test_a_number_of_days_is_not_a_ward(text: str, start: int, end: int, kept: bool) -> None:
+    entity = {"entity": "ward", "value": text[start:end], "start": start, "end": end}
+    [processed] = EntityNormalizer().process([_message(text, [entity])])
+    assert any(e["start"] == start for e in processed.get("entities") or []) == kept
+
+
+@pytest.mark.parametrize(
+    "text, ward",
+    [("ward 9 me naali jam hai", "9"), ("वार्ड नंबर १२ में कूड़ा", "12"), ("ওয়ার্ড ১৪-তে আলো নেই", "14"),
+     ("ward no. 7", "7"), ("forward 3 messages", None), ("ward 1234", None), ("no ward here", None)],
+)
+def test_a_written_ward_number_missed_by_diet_is_added(text: str, ward) -> None:
+    [processed] = EntityNormalizer().process([_message(text, [])])
+    assert [e["value"] for e in processed.get("entities", [])] == ([ward] if ward else [])

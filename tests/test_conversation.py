@@ -27,9 +27,12 @@ from nagarik.covid import Figures
 from nagarik.db.catalog import load_catalog
 from nagarik.db.complaints import change_status, citizen_for, preferred_language
 from nagarik.db.covid import store_figures
-from nagarik.db.models import Citizen, Complaint, Feedback
+from nagarik.db.models import Citizen, Complaint, Feedback, Notification
+from nagarik.db.notices import publish_notice
 from nagarik.db.session import session_scope
+from nagarik.db.wards import replace_wards, subscribed_wards
 from nagarik.settings import city_settings
+from nagarik.wards import city_wards
 
 REFERENCE = re.compile(r"NG\d{6}")
 MODEL = REPO / "models" / "nagarik.tar.gz"
@@ -63,6 +66,7 @@ def database(tmp_path_factory) -> str:
     migrate(url)
     with session_scope(url) as session:
         load_catalog(session, CITY)
+        replace_wards(session, city_wards())
     return url
 
 
@@ -299,3 +303,30 @@ def test_ward_information_after_which_ward(chat) -> None:
     assert "वार्ड" in _joined(chat(phone, "हमारे वार्ड के पार्षद कौन हैं"))  # which ward?
     answer = _joined(chat(phone, "शास्त्री नगर"))
     assert "वार्ड 2" in answer and "0000-100002" in answer
+
+
+def test_ward_by_pin_then_its_notices_followed_queued_and_stopped(chat, database: str) -> None:
+    phone = "919800001011"
+    answer = _joined(chat(phone, '/share_location{"latitude": 29.9612, "longitude": 77.5333}'))
+    assert "Ward 34" in answer or "वार्ड 34" in answer
+    assert "34" in _joined(chat(phone, "please keep sending me the notices of this ward"))
+    with session_scope(database) as session:
+        publish_notice(session, 34, {"en": "Water off on Sunday", "hi": "रविवार को पानी बंद"}, "JE")
+        queued = session.execute(select(Notification).where(Notification.kind == "ward_notice")).scalars().all()
+        assert [(n.citizen.phone, n.payload["ward"]) for n in queued] == [(phone, 34)]
+    stopped = _joined(chat(phone, "stop sending the ward notices"))
+    assert "34" in stopped
+    with session_scope(database) as session:
+        assert subscribed_wards(session, phone) == []
+
+
+def test_a_pin_answers_the_ward_question_of_a_complaint(chat, database: str) -> None:
+    phone = "919800001012"
+    assert BENGALI.search(_joined(chat(phone, "আমাদের পাড়ার রাস্তায় বিশাল গর্ত হয়ে আছে")))  # which ward?
+    summary = _joined(chat(phone, '/share_location{"latitude": 29.9612, "longitude": 77.5333}'))
+    assert "ওয়ার্ড 34" in summary and "📍" in summary
+    filed = _joined(chat(phone, "হ্যাঁ ঠিক আছে"))
+    assert REFERENCE.search(filed), filed
+    with session_scope(database) as session:
+        complaint = session.execute(select(Complaint).join(Citizen).where(Citizen.phone == phone)).scalar_one()
+        assert (complaint.ward, complaint.latitude, complaint.longitude) == (34, 29.9612, 77.5333)

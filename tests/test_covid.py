@@ -17,7 +17,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import covid as covid_action
 from nagarik.cli import main as cli
-from nagarik.covid import FeedError, FeedSettings, TTLCache, fetch_figures, indian_grouping, parse_feed
+from nagarik.cache import TTLCache
+from nagarik.covid import FeedError, FeedSettings, fetch_figures, indian_grouping, parse_feed
 from nagarik.db.covid import current_figures
 from nagarik.settings import city_settings
 

@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Optional
 
 import yaml
 
-from conftest import CONTRACT_INTENTS, ENTITIES, REPO
+from conftest import ALL_INTENTS, CONTRACT_INTENTS, ENTITIES, REPO
 from nagarik.language import LANGUAGES
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -69,7 +69,7 @@ def test_contract_intents_and_entities_are_in_the_domain(domain) -> None:
 
 def test_every_intent_is_answered_by_a_rule_or_story(domain) -> None:
     text = "\n".join(path.read_text(encoding="utf-8") for path in (REPO / "data").glob("*.yml"))
-    for intent in CONTRACT_INTENTS:
+    for intent in ALL_INTENTS:
         assert re.search(rf"intent: {intent}\b", text), f"no rule or story handles {intent}"
 
 

@@ -11,7 +11,7 @@ from typing import Dict, List
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from conftest import CATEGORIES, CONTRACT_INTENTS, COVID_FAQ, ENTITIES, NLU_GROUPS, REPO
+from conftest import ALL_INTENTS, CATEGORIES, COVID_FAQ, ENTITIES, NLU_GROUPS, REPO
 from nagarik.references import canonical_reference
 from nagarik.text import normalize_text
 
@@ -38,7 +38,7 @@ def _fold(text: str) -> str:
 @pytest.mark.parametrize("group", NLU_GROUPS)
 def test_every_intent_has_fifteen_examples(group: str, training_examples) -> None:
     counts = Counter(_label(example) for example in training_examples[group])
-    wanted = [i for i in CONTRACT_INTENTS if i != "covid_faq"] + [f"covid_faq/{sub}" for sub in COVID_FAQ]
+    wanted = [i for i in ALL_INTENTS if i != "covid_faq"] + [f"covid_faq/{sub}" for sub in COVID_FAQ]
     short = {label: counts[label] for label in wanted if counts[label] < 15}
     assert not short, f"{group}: fewer than 15 examples for {short}"
     assert set(counts) <= set(wanted), f"{group}: unknown intents {set(counts) - set(wanted)}"
@@ -89,7 +89,7 @@ def test_one_surface_text_means_one_category(training_examples) -> None:
 def test_every_group_has_heldout_examples_for_every_intent(heldout_examples) -> None:
     for group, examples in heldout_examples.items():
         intents = {example.get("intent") for example in examples}
-        assert set(CONTRACT_INTENTS) <= intents, f"{group} held-out lacks {set(CONTRACT_INTENTS) - intents}"
+        assert set(ALL_INTENTS) <= intents, f"{group} held-out lacks {set(ALL_INTENTS) - intents}"
 
 
 def test_heldout_is_not_in_training(training_examples, heldout_examples) -> None:

@@ -8,7 +8,8 @@ from typing import Optional
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from nagarik.covid import FeedError, FeedSettings, Figures, TTLCache, fetch_figures
+from nagarik.cache import TTLCache
+from nagarik.covid import FeedError, FeedSettings, Figures, fetch_figures
 from nagarik.db.models import CovidFigures
 from nagarik.db.session import session_scope
 

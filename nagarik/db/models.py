@@ -21,6 +21,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
@@ -238,3 +239,34 @@ class WardNotice(Base):
     texts = Column(JSON, nullable=False)  # {"en": ..., "hi": ..., "bn": ...}; one text is shown as is to all
     published_by = Column(String(100), nullable=False)
     created_at = _created()
+
+
+class WardRecord(Base):
+    """A ward as `nagarik city load` validated and stored it: what the assistant answers from."""
+
+    __tablename__ = "wards"
+
+    number = Column(Integer, primary_key=True, autoincrement=False)
+    name = Column(JSON, nullable=False)  # {"en": ..., "hi": ..., "bn": ...}
+    councillor = Column(JSON, nullable=False)
+    office = Column(JSON, nullable=False)  # {"address": {...}, "phone": "..."}
+    committee = Column(JSON, nullable=False)  # [{"en": ..., "hi": ..., "bn": ...}, ...]
+    localities = Column(JSON, nullable=False)
+    boundary = Column(JSON)  # GeoJSON Polygon / MultiPolygon, optional
+    loaded_at = Column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class WardSubscription(Base):
+    """A citizen who asked for a ward's notices; ended_at is set when they unsubscribe."""
+
+    __tablename__ = "ward_subscriptions"
+    __table_args__ = (UniqueConstraint("citizen_id", "ward", name="uq_ward_subscriptions_citizen_ward"),)
+
+    id = Column(Integer, primary_key=True)
+    citizen_id = Column(ForeignKey("citizens.id"), nullable=False, index=True)
+    ward = Column(Integer, nullable=False, index=True)
+    created_at = _created()
+    ended_at = Column(UTCDateTime())
+
+    citizen = relationship(Citizen)
+

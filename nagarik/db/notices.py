@@ -1,4 +1,8 @@
-"""Ward notices: officers publish them, citizens see the latest with their ward's information."""
+"""Ward notices: officers publish them, citizens see the latest with their ward's information.
+
+Publishing also queues one notification per subscriber of the ward, in the
+same transaction; the WhatsApp channel delivers the queue.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,15 @@ from typing import Dict, List, Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from nagarik.db.models import WardNotice
+from nagarik.db.models import Notification, WardNotice
+from nagarik.db.wards import subscribers
 from nagarik.language import LANGUAGES
 
 
-def publish_notice(session: Session, ward: int, texts: Mapping[str, str], published_by: str) -> WardNotice:
-    """Store a notice: a text per language, or one text (key "all") shown as is in every language."""
+def publish_notice(
+    session: Session, ward: int, texts: Mapping[str, str], published_by: str, default_language: str = "hi"
+) -> WardNotice:
+    """Store a notice (a text per language, or one text, key "all", shown as is) and queue it for subscribers."""
     cleaned = {language: text.strip() for language, text in texts.items() if text and text.strip()}
     if not cleaned:
         raise ValueError("a notice needs some text")
@@ -21,6 +28,17 @@ def publish_notice(session: Session, ward: int, texts: Mapping[str, str], publis
         raise ValueError(f"unknown language(s) {', '.join(sorted(unknown))}: use en, hi, bn (or one text for all)")
     notice = WardNotice(ward=ward, texts=cleaned, published_by=published_by)
     session.add(notice)
+    session.flush()  # the notice's id goes into the notifications
+    for citizen in subscribers(session, ward):
+        language = citizen.preferred_language or default_language
+        session.add(
+            Notification(
+                citizen_id=citizen.id,
+                kind="ward_notice",
+                language=language,
+                payload={"ward": ward, "notice_id": notice.id, "text": notice_text(cleaned, language)},
+            )
+        )
     return notice
 
 
