@@ -73,3 +73,18 @@ NOTICES_UNAVAILABLE: Mapping[str, str] = {
     "hi": "अभी लोड नहीं हो सकीं",
     "bn": "এই মুহূর্তে দেখানো গেল না",
 }
+
+# Said by the WhatsApp channel itself, for messages it cannot hand to the assistant.
+UNSUPPORTED_MESSAGE: Mapping[str, str] = {
+    "en": "Sorry, I can read text, photos, documents and location pins, but not voice notes, videos, stickers or "
+          "contacts. Please type your message, or send a photo.",
+    "hi": "माफ़ कीजिए, मैं लिखा हुआ संदेश, फ़ोटो, डॉक्यूमेंट और लोकेशन पिन पढ़ सकता हूँ, पर वॉइस नोट, वीडियो, स्टिकर "
+          "या कॉन्टैक्ट नहीं। कृपया अपनी बात लिखकर भेजें, या फ़ोटो भेजें।",
+    "bn": "দুঃখিত, আমি লেখা মেসেজ, ছবি, ডকুমেন্ট আর লোকেশন পিন পড়তে পারি, কিন্তু ভয়েস নোট, ভিডিও, স্টিকার বা "
+          "কন্ট্যাক্ট নয়। আপনার কথা লিখে পাঠান, বা ছবি পাঠান।",
+}
+MEDIA_NOT_RECEIVED: Mapping[str, str] = {
+    "en": "Sorry, that photo or document did not reach me. Please send it again.",
+    "hi": "माफ़ कीजिए, वह फ़ोटो या डॉक्यूमेंट मुझ तक नहीं पहुँचा। कृपया फिर से भेजें।",
+    "bn": "দুঃখিত, ছবি বা ডকুমেন্টটা আমার কাছে পৌঁছায়নি। আবার পাঠান।",
+}

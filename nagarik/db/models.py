@@ -270,3 +270,16 @@ class WardSubscription(Base):
 
     citizen = relationship(Citizen)
 
+
+class WhatsAppInbound(Base):
+    """A WhatsApp message received: redelivered ones (same wamid) are processed once, also across restarts.
+
+    Kept a week; the newest row of a number also says whether it is inside
+    WhatsApp's 24-hour window for free-text replies.
+    """
+
+    __tablename__ = "whatsapp_inbound"
+
+    wamid = Column(String(128), primary_key=True)
+    sender = Column(String(32), nullable=False, index=True)
+    received_at = Column(UTCDateTime(), nullable=False, default=utcnow, index=True)

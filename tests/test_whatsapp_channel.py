@@ -1,0 +1,202 @@
+"""The WhatsApp channel's webhook: verification, signatures, ordering, redeliveries, media and replies.
+
+The Graph API is a local aiohttp server; the database is the `db_url` one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Dict, List
+
+import pytest
+from aiohttp import web
+
+from channels.whatsapp import WhatsAppInput
+from nagarik.whatsapp import WhatsAppSettings
+from test_whatsapp import delivery, text
+
+SECRET = "app-secret"
+PHONE_ID = "106540352242922"
+
+
+def signed(body: Dict[str, Any], secret: str = SECRET) -> SimpleNamespace:
+    raw = json.dumps(body).encode()
+    signature = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+    return SimpleNamespace(body=raw, headers={"X-Hub-Signature-256": signature})
+
+
+class FakeGraph:
+    """Records what the channel sends; serves one photo."""
+
+    def __init__(self) -> None:
+        self.sent: List[Dict[str, Any]] = []
+
+    def routes(self):
+        async def messages(request: web.Request) -> web.Response:
+            self.sent.append(await request.json())
+            return web.json_response({"messages": [{"id": f"wamid.OUT{len(self.sent)}"}]})
+
+        async def media(request: web.Request) -> web.Response:
+            return web.json_response({"url": f"http://{request.host}/files/photo", "mime_type": "image/jpeg"})
+
+        async def photo(request: web.Request) -> web.Response:
+            return web.Response(body=b"\xff\xd8photo", content_type="image/jpeg")
+
+        return [web.post(f"/{PHONE_ID}/messages", messages), web.get("/MEDIA1", media), web.get("/files/photo", photo)]
+
+
+def run_channel(db_url: str, monkeypatch, tmp_path: Path, body):
+    """Runs `body(channel, received, graph)` with the channel wired to a fake Graph API and the test database."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("NAGARIK_MEDIA_DIR", str(tmp_path / "media"))
+    graph = FakeGraph()
+
+    async def main():
+        app = web.Application()
+        app.add_routes(graph.routes())
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        channel = WhatsAppInput(WhatsAppSettings("verify-me", SECRET, "TOKEN", PHONE_ID, f"http://127.0.0.1:{port}"))
+        received: List[Any] = []
+
+        async def on_new_message(message) -> None:
+            await asyncio.sleep(0.01 if message.text == "first" else 0)  # a slow first message must stay first
+            received.append(message)
+
+        channel.blueprint(on_new_message)
+        try:
+            return await body(channel, received, graph)
+        finally:
+            await channel.queues.idle()
+            await channel.client.close()
+            await runner.cleanup()
+
+    return asyncio.run(main())
+
+
+def test_verification_echoes_the_challenge_only_for_the_right_token() -> None:
+    channel = WhatsAppInput(WhatsAppSettings("verify-me", SECRET, "TOKEN", PHONE_ID))
+    good = channel._verify({"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "1158201444"})
+    assert (good.status, good.body) == (200, b"1158201444")
+    assert channel._verify({"hub.mode": "subscribe", "hub.verify_token": "wrong", "hub.challenge": "1"}).status == 403
+    assert channel._verify({"hub.mode": "unsubscribe", "hub.verify_token": "verify-me"}).status == 403
+    unset = WhatsAppInput(WhatsAppSettings("", SECRET, "TOKEN", PHONE_ID))
+    assert unset._verify({"hub.mode": "subscribe", "hub.verify_token": "", "hub.challenge": "1"}).status == 403
+
+
+def test_bad_deliveries_are_refused_and_nothing_is_processed(db_url: str, monkeypatch, tmp_path) -> None:
+    async def body(channel, received, graph):
+        unsigned = SimpleNamespace(body=json.dumps(delivery(text("hi"))).encode(), headers={})
+        statuses = [
+            (await channel._receive(unsigned)).status,
+            (await channel._receive(signed(delivery(text("hi")), secret="not-the-secret"))).status,
+            (await channel._receive(SimpleNamespace(body=b"{not json", headers=signed({}).headers))).status,
+        ]
+        broken = b"{not json"
+        signature = "sha256=" + hmac.new(SECRET.encode(), broken, hashlib.sha256).hexdigest()
+        statuses.append((await channel._receive(SimpleNamespace(body=broken, headers={"X-Hub-Signature-256": signature}))).status)
+        statuses.append((await channel._receive(signed({"object": "page"}))).status)
+        statuses.append((await channel._receive(SimpleNamespace(body=b"x" * (2 * 1024 * 1024), headers={}))).status)
+        await channel.queues.idle()
+        return statuses, received
+
+    statuses, received = run_channel(db_url, monkeypatch, tmp_path, body)
+    assert statuses == [403, 403, 403, 400, 400, 413] and received == []
+
+
+def test_messages_reach_rasa_in_order_with_their_ids_and_metadata(db_url: str, monkeypatch, tmp_path) -> None:
+    async def body(channel, received, graph):
+        response = await channel._receive(signed(delivery(text("first", "wamid.1"), text("second", "wamid.2"))))
+        assert response.status == 200
+        await channel.queues.idle()
+        return received
+
+    received = run_channel(db_url, monkeypatch, tmp_path, body)
+    assert [(m.text, m.message_id, m.sender_id, m.input_channel) for m in received] == [
+        ("first", "wamid.1", "919800000001", "whatsapp"), ("second", "wamid.2", "919800000001", "whatsapp")]
+    assert received[0].metadata["profile_name"] == "Asha" and received[0].metadata["timestamp"] == 1732300000
+
+
+def test_a_redelivered_message_is_processed_once(db_url: str, monkeypatch, tmp_path) -> None:
+    async def body(channel, received, graph):
+        for _ in range(3):
+            await channel._receive(signed(delivery(text("नाली जाम है", "wamid.SAME"))))
+            await channel.queues.idle()
+        fresh = WhatsAppInput(channel.settings)  # as after a restart
+        fresh.blueprint(lambda message: received.append(message) or asyncio.sleep(0))
+        await fresh._receive(signed(delivery(text("नाली जाम है", "wamid.SAME"))))
+        await fresh.queues.idle()
+        await fresh.client.close()
+        return received
+
+    assert [m.message_id for m in run_channel(db_url, monkeypatch, tmp_path, body)] == ["wamid.SAME"]
+
+
+def test_a_photo_is_downloaded_stored_and_handed_on(db_url: str, monkeypatch, tmp_path) -> None:
+    image = {"from": "919800000001", "id": "wamid.IMG", "type": "image",
+             "image": {"caption": "यहाँ कूड़ा", "mime_type": "image/jpeg", "sha256": "x", "id": "MEDIA1"}}
+
+    async def body(channel, received, graph):
+        await channel._receive(signed(delivery(image)))
+        await channel.queues.idle()
+        return received
+
+    (message,) = run_channel(db_url, monkeypatch, tmp_path, body)
+    (media,) = message.metadata["media"]
+    assert message.text == "यहाँ कूड़ा" and media["media_type"] == "image/jpeg" and media["caption"] == "यहाँ कूड़ा"
+    assert Path(media["path"]).read_bytes() == b"\xff\xd8photo" and str(tmp_path) in media["path"]
+
+
+def test_unsupported_messages_get_a_polite_answer_in_the_citizens_language(db_url: str, monkeypatch, tmp_path) -> None:
+    from nagarik.db.complaints import citizen_for
+    from nagarik.db.session import session_scope
+
+    with session_scope(db_url) as session:
+        citizen_for(session, "919800000001", "bn")
+    voice = {"from": "919800000001", "id": "wamid.V", "type": "audio", "audio": {"id": "A1", "mime_type": "audio/ogg"}}
+    status = {"id": "wamid.OUT9", "status": "failed", "recipient_id": "919800000001", "errors": [{"code": 131047}]}
+
+    async def body(channel, received, graph):
+        await channel._receive(signed(delivery(voice, statuses=[status])))
+        await channel.queues.idle()
+        return received, graph.sent
+
+    received, sent = run_channel(db_url, monkeypatch, tmp_path, body)
+    assert received == [] and len(sent) == 1
+    assert sent[0]["to"] == "919800000001" and "ভয়েস নোট" in sent[0]["text"]["body"]
+
+
+def test_replies_are_rendered_for_whatsapp(db_url: str, monkeypatch, tmp_path) -> None:
+    async def body(channel, received, graph):
+        output = channel.get_output_channel()
+        await output.send_response("919800000001", {"text": "सही है?", "buttons": [
+            {"title": "हाँ", "payload": "/affirm"}, {"title": "नहीं", "payload": "/deny"}]})
+        await output.send_text_message("919800000001", "नमस्ते")
+        return graph.sent
+
+    sent = run_channel(db_url, monkeypatch, tmp_path, body)
+    assert sent[0]["interactive"]["type"] == "button" and sent[0]["interactive"]["body"]["text"] == "सही है?"
+    assert sent[1] == {"messaging_product": "whatsapp", "recipient_type": "individual", "to": "919800000001",
+                       "type": "text", "text": {"body": "नमस्ते", "preview_url": False}}
+
+
+def test_credentials_hold_no_secrets_and_facebook_reads_the_environment(monkeypatch, tmp_path) -> None:
+    from rasa.shared.utils.io import read_config_file
+
+    from conftest import REPO
+
+    channels = read_config_file(str(REPO / "credentials.yml"))
+    assert channels["channels.whatsapp.WhatsAppInput"] == {} and "rest" in channels
+    for name, value in {"FACEBOOK_VERIFY_TOKEN": "v", "FACEBOOK_APP_SECRET": "s", "FACEBOOK_PAGE_ACCESS_TOKEN": "t"}.items():
+        monkeypatch.setenv(name, value)
+    merged = tmp_path / "credentials.yml"
+    merged.write_text((REPO / "credentials.yml").read_text() + (REPO / "credentials.facebook.yml").read_text())
+    assert read_config_file(str(merged))["facebook"] == {"verify": "v", "secret": "s", "page-access-token": "t"}
