@@ -21,24 +21,28 @@ import mimetypes
 import os
 import re
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.shared.core.events import SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from nagarik.db.complaints import preferred_language
+from nagarik.db.notifications import Due, claim_due, release
 from nagarik.db.session import run_in_session
 from nagarik.db.whatsapp import first_sight, forget_old
 from nagarik.settings import city_settings
-from nagarik.vocabulary import MEDIA_NOT_RECEIVED, UNSUPPORTED_MESSAGE
+from nagarik.vocabulary import MEDIA_NOT_RECEIVED, OFFICE_NOTE, UNSUPPORTED_MESSAGE, status_name
 from nagarik.whatsapp import (
     GraphClient,
     GraphError,
     Incoming,
     MalformedDelivery,
+    TemplateSettings,
     WhatsAppSettings,
     mask,
     parse_delivery,
@@ -125,6 +129,68 @@ class SenderQueues:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
 
+def _wording(due: Due) -> Tuple[str, Dict[str, str], List[str]]:
+    """The response that words a notification, its values, and the same values for a template."""
+    payload, language = due.payload, due.language
+    if due.kind == "ward_notice":
+        values = {"ward": str(payload.get("ward")), "text": str(payload.get("text") or "")}
+        return "utter_notify_ward_notice", values, [values["ward"], values["text"]]
+    status = status_name(str(payload.get("status")), language)
+    note = f"\n{OFFICE_NOTE[language]}: {payload['note']}" if payload.get("note") else ""
+    values = {"reference": str(payload.get("reference")), "status": status, "note": note}
+    return "utter_notify_status_changed", values, [values["reference"], status]
+
+
+class Notifier:
+    """Delivers the notification queue: worded by Rasa's response generator in the citizen's
+    language inside WhatsApp's 24-hour window, as an approved template outside it."""
+
+    def __init__(self, client: GraphClient, templates: TemplateSettings, interval: float) -> None:
+        self.client = client
+        self.templates = templates
+        self.interval = interval
+
+    async def run(self, agent_of: Callable[[], Any]) -> None:
+        while True:
+            try:
+                await self.deliver_due(agent_of())
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the next round tries again; a bad row is released or used up
+                logger.exception("notification round failed")
+            await asyncio.sleep(self.interval)
+
+    async def deliver_due(self, agent: Any) -> int:
+        kinds = tuple(self.templates.names)
+        due = await run_in_session(lambda session: claim_due(session, kinds))
+        sent = 0
+        for item in due:
+            if await self._deliver(agent, item):
+                sent += 1
+            else:
+                await run_in_session(lambda session: release(session, item.id))
+        return sent
+
+    async def _deliver(self, agent: Any, item: Due) -> bool:
+        response_name, values, parameters = _wording(item)
+        if item.in_window:
+            tracker = DialogueStateTracker.from_events(item.phone, [SlotSet("language", item.language)], agent.domain.slots)
+            message = await agent.nlg.generate(response_name, tracker, WhatsAppOutput.name(), **values)
+            if not message:
+                logger.error("the model's domain has no %s: retrain (make train)", response_name)
+            messages = render(message) if message else []
+        else:
+            template = self.templates.message(item.kind, item.language, parameters)
+            messages = [template] if template else []
+        try:
+            for whatsapp_message in messages:
+                await self.client.send(item.phone, whatsapp_message)
+        except GraphError as error:
+            logger.error("notification %s to %s not sent: %s", item.id, mask(item.phone), error)
+            return False
+        return bool(messages)
+
+
 def media_dir() -> Path:
     return Path(os.environ.get("NAGARIK_MEDIA_DIR") or "media")
 
@@ -148,13 +214,17 @@ class WhatsAppInput(InputChannel):
         missing = settings.missing()
         if missing:
             logger.warning("WhatsApp channel: %s not set; deliveries will be refused", ", ".join(missing))
-        return cls(settings)
+        seconds = float(os.environ.get("WHATSAPP_NOTIFY_SECONDS") or 10)
+        return cls(settings, notify_seconds=0 if missing else seconds)
 
-    def __init__(self, settings: WhatsAppSettings) -> None:
+    def __init__(self, settings: WhatsAppSettings, notify_seconds: float = 0) -> None:
         self.settings = settings
         self.client = GraphClient(settings)
         self.on_new_message: Optional[Callable[[UserMessage], Awaitable[Any]]] = None
         self.queues = SenderQueues(self._process)
+        # Proactive messages only from a configured channel; 0 switches them off.
+        self.notifier = Notifier(self.client, TemplateSettings.from_env(), notify_seconds) if notify_seconds > 0 else None
+        self._notifier_task: Optional[asyncio.Task] = None
 
     def get_output_channel(self) -> OutputChannel:
         return WhatsAppOutput(self.client)
@@ -174,6 +244,16 @@ class WhatsAppInput(InputChannel):
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             return await self._receive(request)
+
+        @webhook.listener("after_server_start")
+        async def start_notifier(app: Any, _loop: Any) -> None:
+            if self.notifier is not None:
+                self._notifier_task = asyncio.create_task(self.notifier.run(lambda: app.ctx.agent))
+
+        @webhook.listener("before_server_stop")
+        async def stop_notifier(_app: Any, _loop: Any) -> None:
+            if self._notifier_task is not None:
+                self._notifier_task.cancel()
 
         return webhook
 

@@ -360,3 +360,37 @@ def _error_detail(body: bytes) -> str:
         return f"{error.get('code')} {error.get('message', '')}".strip()[:300]
     except (ValueError, AttributeError):
         return body[:200].decode("utf-8", "replace")
+
+
+# Proactive messages outside the 24-hour window: WhatsApp allows only approved templates.
+
+@dataclass(frozen=True)
+class TemplateSettings:
+    """Template name per notification kind, and WhatsApp's language code per assistant language.
+
+    WHATSAPP_TEMPLATE_STATUS_CHANGED / WHATSAPP_TEMPLATE_WARD_NOTICE name the approved templates;
+    WHATSAPP_TEMPLATE_LANGUAGES maps languages to codes ("en:en_US,hi:hi,bn:bn").
+    """
+
+    names: Mapping[str, str]
+    languages: Mapping[str, str]
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> "TemplateSettings":
+        names = {kind: environ.get(f"WHATSAPP_TEMPLATE_{kind.upper()}", "") for kind in ("status_changed", "ward_notice")}
+        languages = {"en": "en", "hi": "hi", "bn": "bn"}
+        for pair in (environ.get("WHATSAPP_TEMPLATE_LANGUAGES") or "").split(","):
+            language, _, code = pair.partition(":")
+            if language.strip() in languages and code.strip():
+                languages[language.strip()] = code.strip()
+        return cls({k: v for k, v in names.items() if v}, languages)
+
+    def message(self, kind: str, language: str, parameters: List[str]) -> Optional[Dict[str, Any]]:
+        """The template message for a notification; None when no template is configured for it."""
+        name = self.names.get(kind)
+        if not name:
+            return None
+        body = [{"type": "text", "text": _cut(str(p), 1024)} for p in parameters]
+        return {"type": "template", "template": {
+            "name": name, "language": {"code": self.languages.get(language, language)},
+            "components": [{"type": "body", "parameters": body}]}}

@@ -200,3 +200,106 @@ def test_credentials_hold_no_secrets_and_facebook_reads_the_environment(monkeypa
     merged = tmp_path / "credentials.yml"
     merged.write_text((REPO / "credentials.yml").read_text() + (REPO / "credentials.facebook.yml").read_text())
     assert read_config_file(str(merged))["facebook"] == {"verify": "v", "secret": "s", "page-access-token": "t"}
+
+
+# Proactive messages: the notification queue.
+
+def _queue_status_change(db_url: str, phone: str, language: str = "hi", wrote: bool = True) -> str:
+    from sqlalchemy import select
+
+    from nagarik.db.complaints import NewComplaint, change_status, file_complaint
+    from nagarik.db.models import Complaint
+    from nagarik.db.session import session_scope
+    from nagarik.db.whatsapp import first_sight
+
+    with session_scope(db_url) as session:
+        reference = file_complaint(session, NewComplaint(phone=phone, category="roads", language=language, ward=4)).reference
+        if wrote:
+            first_sight(session, f"wamid.in.{phone}", phone)
+    with session_scope(db_url) as session:
+        complaint = session.execute(select(Complaint).where(Complaint.reference == reference)).scalar_one()
+        change_status(session, complaint, "assigned", actor="JE", note="टीम भेजी गई")
+    return reference
+
+
+def _notifications(db_url: str):
+    from sqlalchemy import select
+
+    from nagarik.db.models import Notification
+    from nagarik.db.session import session_scope
+
+    with session_scope(db_url) as session:
+        return [(n.kind, n.sent_at is not None, n.attempts) for n in session.execute(select(Notification)).scalars()]
+
+
+def _agent(domain):
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+
+    return SimpleNamespace(domain=domain, nlg=TemplatedNaturalLanguageGenerator(domain.responses))
+
+
+def _notify(db_url, monkeypatch, tmp_path, domain, templates=None):
+    from channels.whatsapp import Notifier
+    from nagarik.whatsapp import TemplateSettings
+
+    async def body(channel, received, graph):
+        notifier = Notifier(channel.client, templates or TemplateSettings({}, {"en": "en", "hi": "hi", "bn": "bn"}), 1)
+        sent = await notifier.deliver_due(_agent(domain))
+        return sent, graph.sent
+
+    return run_channel(db_url, monkeypatch, tmp_path, body)
+
+
+def test_a_status_change_is_worded_in_the_citizens_language_inside_the_window(db_url, monkeypatch, tmp_path, domain) -> None:
+    reference = _queue_status_change(db_url, "919800000011")
+    sent, messages = _notify(db_url, monkeypatch, tmp_path, domain)
+    assert sent == 1 and messages[0]["to"] == "919800000011"
+    body = messages[0]["text"]["body"]
+    assert reference in body and "विभाग को सौंपी गई" in body and "टीम भेजी गई" in body
+    assert _notifications(db_url) == [("status_changed", True, 1)]
+
+
+def test_outside_the_window_a_template_or_waiting(db_url, monkeypatch, tmp_path, domain) -> None:
+    from nagarik.whatsapp import TemplateSettings
+
+    reference = _queue_status_change(db_url, "919800000012", language="bn", wrote=False)
+    sent, messages = _notify(db_url, monkeypatch, tmp_path, domain)
+    assert (sent, messages) == (0, []) and _notifications(db_url) == [("status_changed", False, 0)]  # waits
+    templates = TemplateSettings.from_env({"WHATSAPP_TEMPLATE_STATUS_CHANGED": "complaint_update",
+                                           "WHATSAPP_TEMPLATE_LANGUAGES": "en:en_US"})
+    sent, messages = _notify(db_url, monkeypatch, tmp_path, domain, templates)
+    template = messages[0]["template"]
+    assert sent == 1 and (template["name"], template["language"]["code"]) == ("complaint_update", "bn")
+    assert [p["text"] for p in template["components"][0]["parameters"]] == [reference, "বিভাগকে দেওয়া হয়েছে"]
+
+
+def test_a_ward_notice_reaches_a_subscriber(db_url, monkeypatch, tmp_path, domain) -> None:
+    from nagarik.db.notices import publish_notice
+    from nagarik.db.session import session_scope
+    from nagarik.db.wards import subscribe
+    from nagarik.db.whatsapp import first_sight
+
+    with session_scope(db_url) as session:
+        subscribe(session, "919800000013", 12, "en")
+        first_sight(session, "wamid.in.13", "919800000013")
+    with session_scope(db_url) as session:
+        publish_notice(session, 12, {"en": "Water off on Sunday 10-2", "hi": "रविवार पानी बंद"}, "JE")
+    sent, messages = _notify(db_url, monkeypatch, tmp_path, domain)
+    assert sent == 1 and messages[0]["text"]["body"].startswith("📢 Notice for ward 12: Water off on Sunday 10-2")
+
+
+def test_a_failed_send_is_released_for_the_next_round(db_url, monkeypatch, tmp_path, domain) -> None:
+    _queue_status_change(db_url, "919800000014")
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    from channels.whatsapp import Notifier
+    from nagarik.whatsapp import GraphClient, TemplateSettings, WhatsAppSettings
+
+    async def body():
+        client = GraphClient(WhatsAppSettings("v", SECRET, "T", PHONE_ID, "http://127.0.0.1:9"), retries=0)
+        try:
+            return await Notifier(client, TemplateSettings({}, {}), 1).deliver_due(_agent(domain))
+        finally:
+            await client.close()
+
+    assert asyncio.run(body()) == 0
+    assert _notifications(db_url) == [("status_changed", False, 1)]

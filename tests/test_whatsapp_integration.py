@@ -2,7 +2,8 @@
 a local fake Graph API, and signed webhook deliveries as Meta sends them.
 
 Complaints are filed in Hindi, Bengali and English; the replies' language and buttons, the stored
-complaint with its photo, and a redelivered message answered once are checked.
+complaint with its photo, a redelivered message answered once, and an officer's status change
+reaching the citizen are checked.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy import select
 
 from conftest import CITY, REPO, migrate
 from nagarik.db.catalog import load_catalog
+from nagarik.db.complaints import change_status
 from nagarik.db.models import Citizen, Complaint
 from nagarik.db.session import session_scope
 from nagarik.db.wards import replace_wards
@@ -132,6 +134,7 @@ def webhook(graph: FakeGraph, database: str, tmp_path_factory) -> Iterator[str]:
         "WHATSAPP_PHONE_NUMBER_ID": PHONE_ID,
         "WHATSAPP_API_BASE": f"http://{host}:{port}",
         "RASA_TELEMETRY_ENABLED": "false",
+        "WHATSAPP_NOTIFY_SECONDS": "0.5",
     }
     action_port, rasa_port = _free_port(), _free_port()
     actions = _start([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)], env,
@@ -273,6 +276,14 @@ def test_english_complaint_and_unsupported_voice_note(webhook: str, graph: FakeG
     assert (stored_reference, category, ward, language) == (reference, "sanitation", 30, "en")
     pin = citizen.send({"type": "location", "location": {"latitude": 29.9612, "longitude": 77.5333}})
     assert "Ward 34" in _texts(pin)
+
+    # An officer moves it: the citizen is told on WhatsApp, in English, without writing first.
+    before = len(graph.to(citizen.phone))
+    with session_scope(database) as session:
+        complaint = session.execute(select(Complaint).where(Complaint.reference == reference)).scalar_one()
+        change_status(session, complaint, "assigned", actor="JE Sanitation", note="truck sent")
+    update = _texts(citizen._replies(before))
+    assert reference in update and "assigned to the department" in update and "truck sent" in update
 
 
 def test_unsigned_deliveries_are_refused(webhook: str) -> None:
