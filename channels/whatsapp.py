@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from rasa.shared.core.events import SlotSet
+from rasa.shared.core.events import BotUttered, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -188,7 +188,21 @@ class Notifier:
         except GraphError as error:
             logger.error("notification %s to %s not sent: %s", item.id, mask(item.phone), error)
             return False
+        if messages:
+            await self._remember(agent, item, message if item.in_window else {"text": " | ".join(parameters)})
         return bool(messages)
+
+    @staticmethod
+    async def _remember(agent: Any, item: Due, message: Dict[str, Any]) -> None:
+        """Adds what was sent to the citizen's conversation, so that its history shows it."""
+        try:
+            async with agent.lock_store.lock(item.phone):
+                tracker = await agent.tracker_store.get_or_create_tracker(item.phone)
+                data = {key: value for key, value in message.items() if key != "text"}
+                tracker.update(BotUttered(message.get("text"), data, metadata={"notification": item.kind}))
+                await agent.tracker_store.save(tracker)
+        except Exception:  # already sent: a missing history line must not send it again
+            logger.exception("notification %s sent but not added to the conversation", item.id)
 
 
 def media_dir() -> Path:

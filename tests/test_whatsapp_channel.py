@@ -233,9 +233,12 @@ def _notifications(db_url: str):
 
 
 def _agent(domain):
+    from rasa.core.lock_store import InMemoryLockStore
     from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.core.tracker_store import InMemoryTrackerStore
 
-    return SimpleNamespace(domain=domain, nlg=TemplatedNaturalLanguageGenerator(domain.responses))
+    return SimpleNamespace(domain=domain, nlg=TemplatedNaturalLanguageGenerator(domain.responses),
+                           tracker_store=InMemoryTrackerStore(domain), lock_store=InMemoryLockStore())
 
 
 def _notify(db_url, monkeypatch, tmp_path, domain, templates=None):
@@ -244,7 +247,12 @@ def _notify(db_url, monkeypatch, tmp_path, domain, templates=None):
 
     async def body(channel, received, graph):
         notifier = Notifier(channel.client, templates or TemplateSettings({}, {"en": "en", "hi": "hi", "bn": "bn"}), 1)
-        sent = await notifier.deliver_due(_agent(domain))
+        agent = _agent(domain)
+        sent = await notifier.deliver_due(agent)
+        for message in graph.sent:  # each one is in the citizen's conversation too
+            tracker = await agent.tracker_store.retrieve(message["to"])
+            (uttered,) = [e for e in tracker.events if e.type_name == "bot"]
+            assert uttered.metadata["notification"] in ("status_changed", "ward_notice")
         return sent, graph.sent
 
     return run_channel(db_url, monkeypatch, tmp_path, body)
