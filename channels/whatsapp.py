@@ -228,7 +228,11 @@ class WhatsAppInput(InputChannel):
         missing = settings.missing()
         if missing:
             logger.warning("WhatsApp channel: %s not set; deliveries will be refused", ", ".join(missing))
-        seconds = float(os.environ.get("WHATSAPP_NOTIFY_SECONDS") or 10)
+        try:
+            seconds = float(os.environ.get("WHATSAPP_NOTIFY_SECONDS") or 10)
+        except ValueError:
+            logger.warning("WHATSAPP_NOTIFY_SECONDS is not a number; using 10")
+            seconds = 10.0
         return cls(settings, notify_seconds=0 if missing else seconds)
 
     def __init__(self, settings: WhatsAppSettings, notify_seconds: float = 0) -> None:

@@ -311,3 +311,16 @@ def test_a_failed_send_is_released_for_the_next_round(db_url, monkeypatch, tmp_p
 
     assert asyncio.run(body()) == 0
     assert _notifications(db_url) == [("status_changed", False, 1)]
+
+
+def test_the_channel_is_configured_from_the_environment_only(monkeypatch) -> None:
+    for name in ("WHATSAPP_VERIFY_TOKEN", "WHATSAPP_APP_SECRET", "WHATSAPP_ACCESS_TOKEN", "WHATSAPP_PHONE_NUMBER_ID"):
+        monkeypatch.delenv(name, raising=False)
+    unconfigured = WhatsAppInput.from_credentials({})
+    assert unconfigured.notifier is None and unconfigured.settings.missing()
+    for name, value in {"WHATSAPP_VERIFY_TOKEN": "v", "WHATSAPP_APP_SECRET": "s", "WHATSAPP_ACCESS_TOKEN": "t",
+                        "WHATSAPP_PHONE_NUMBER_ID": "1", "WHATSAPP_NOTIFY_SECONDS": "soon"}.items():
+        monkeypatch.setenv(name, value)
+    configured = WhatsAppInput.from_credentials({})
+    assert configured.notifier is not None and configured.notifier.interval == 10.0
+    assert configured.settings.api_base == "https://graph.facebook.com/v21.0"
