@@ -17,6 +17,7 @@ resume (or cancel) the form.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -32,7 +33,7 @@ from nagarik.db.complaints import open_duplicate
 from nagarik.db.session import run_in_session
 from nagarik.db.wards import current_wards
 from nagarik.numbers import parse_number
-from nagarik.settings import city_settings
+from nagarik.settings import city_settings, media_dir
 from nagarik.vocabulary import CATEGORY_NAMES, LOCATION_PIN, NOT_GIVEN, WARD, category_name
 from nagarik.wards import ward_at
 
@@ -108,9 +109,17 @@ def valid_ward(value: Any) -> Optional[int]:
 
 
 def media_of(tracker: Tracker) -> List[Dict[str, Any]]:
-    """Photos or documents the channel saved for this message (metadata.media: [{path, media_type, caption}])."""
+    """Photos or documents the channel saved for this message (metadata.media: [{path, media_type, caption}]).
+
+    Only files inside the media folder count: a REST caller writes its own metadata, and must
+    not attach any file of the server to a complaint.
+    """
     media = (tracker.latest_message.get("metadata") or {}).get("media") or []
-    return [item for item in media if isinstance(item, dict) and item.get("path")]
+    folder = media_dir().resolve()
+    return [
+        item for item in media
+        if isinstance(item, dict) and item.get("path") and folder in Path(str(item["path"])).resolve().parents
+    ]
 
 
 def location_of(tracker: Tracker) -> Optional[Tuple[float, float]]:

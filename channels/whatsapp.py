@@ -14,7 +14,6 @@ a restart (nagarik.db.whatsapp).
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import logging
 import mimetypes
@@ -35,12 +34,13 @@ from nagarik.db.complaints import preferred_language
 from nagarik.db.notifications import Due, claim_due, release
 from nagarik.db.session import run_in_session
 from nagarik.db.whatsapp import first_sight, forget_old
-from nagarik.settings import city_settings
+from nagarik.settings import city_settings, media_dir
 from nagarik.vocabulary import MEDIA_NOT_RECEIVED, OFFICE_NOTE, UNSUPPORTED_MESSAGE, status_name
 from nagarik.whatsapp import (
     GraphClient,
     GraphError,
     Incoming,
+    SILENT_KINDS,
     MalformedDelivery,
     TemplateSettings,
     WhatsAppSettings,
@@ -48,13 +48,13 @@ from nagarik.whatsapp import (
     parse_delivery,
     rasa_text,
     render,
+    same_secret,
     signature_ok,
 )
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024  # Meta's deliveries are a few KB; anything near this is not one
-MAX_MEDIA_BYTES = 16 * 1024 * 1024  # WhatsApp's own limit for images is 5 MB, documents 100 MB
 
 
 class WhatsAppOutput(OutputChannel):
@@ -161,11 +161,18 @@ class Notifier:
             await asyncio.sleep(self.interval)
 
     async def deliver_due(self, agent: Any) -> int:
+        if agent is None or getattr(agent, "domain", None) is None:
+            return 0  # no model loaded (yet): the queue waits
         kinds = tuple(self.templates.names)
         due = await run_in_session(lambda session: claim_due(session, kinds))
         sent = 0
         for item in due:
-            if await self._deliver(agent, item):
+            try:
+                delivered = await self._deliver(agent, item)
+            except Exception:  # claimed rows must not be lost to one bad notification
+                logger.exception("notification %s failed", item.id)
+                delivered = False
+            if delivered:
                 sent += 1
             else:
                 await run_in_session(lambda session: release(session, item.id))
@@ -205,14 +212,33 @@ class Notifier:
             logger.exception("notification %s sent but not added to the conversation", item.id)
 
 
-def media_dir() -> Path:
-    return Path(os.environ.get("NAGARIK_MEDIA_DIR") or "media")
-
-
 def _media_path(message: Incoming, mime_type: str) -> Path:
     extension = mimetypes.guess_extension(mime_type.split(";")[0].strip()) or ".bin"
     safe_id = re.sub(r"[^A-Za-z0-9_-]", "_", message.wamid)[-80:]
-    return media_dir() / message.sender / f"{safe_id}{extension}"
+    safe_sender = re.sub(r"[^0-9]", "", message.sender)[:20] or "unknown"
+    return media_dir() / safe_sender / f"{safe_id}{extension}"
+
+
+async def _read_capped(request: Request) -> Optional[bytes]:
+    """The raw body, or None past MAX_BODY_BYTES (read in chunks on a streamed route, never all of it)."""
+    try:
+        if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
+            return None
+    except ValueError:
+        return None
+    stream = getattr(request, "stream", None)
+    if stream is None:
+        body = request.body or b""
+        return body if len(body) <= MAX_BODY_BYTES else None
+    chunks, size = [], 0
+    while True:
+        chunk = await stream.read()
+        if chunk is None:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
 
 
 class WhatsAppInput(InputChannel):
@@ -259,7 +285,7 @@ class WhatsAppInput(InputChannel):
         async def verify(request: Request) -> HTTPResponse:
             return self._verify(request.args)
 
-        @webhook.route("/webhook", methods=["POST"])
+        @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
             return await self._receive(request)
 
@@ -269,28 +295,33 @@ class WhatsAppInput(InputChannel):
                 self._notifier_task = asyncio.create_task(self.notifier.run(lambda: app.ctx.agent))
 
         @webhook.listener("before_server_stop")
-        async def stop_notifier(_app: Any, _loop: Any) -> None:
+        async def stop(_app: Any, _loop: Any) -> None:
             if self._notifier_task is not None:
                 self._notifier_task.cancel()
+            try:  # messages already answered 200 are finished before the server goes
+                await asyncio.wait_for(self.queues.idle(), timeout=20)
+            except asyncio.TimeoutError:
+                logger.warning("WhatsApp messages still in progress at shutdown")
+            await self.client.close()
 
         return webhook
 
     def _verify(self, args: Any) -> HTTPResponse:
         """Meta's subscription check: echo hub.challenge when the verify token matches."""
         mode, token = args.get("hub.mode"), args.get("hub.verify_token")
-        if mode == "subscribe" and self.settings.verify_token and hmac.compare_digest(str(token or ""), self.settings.verify_token):
+        if mode == "subscribe" and self.settings.verify_token and same_secret(self.settings.verify_token, str(token or "")):
             return response.text(args.get("hub.challenge") or "")
         return response.text("forbidden", status=403)
 
     async def _receive(self, request: Request) -> HTTPResponse:
-        body = request.body or b""
-        if len(body) > MAX_BODY_BYTES:
+        body = await _read_capped(request)
+        if body is None:
             return response.text("too large", status=413)
         if not signature_ok(body, request.headers.get("X-Hub-Signature-256"), self.settings.app_secret):
             return response.text("forbidden", status=403)
         try:
             messages, statuses = parse_delivery(json.loads(body))
-        except (ValueError, MalformedDelivery):  # json.JSONDecodeError is a ValueError
+        except (ValueError, RecursionError, MalformedDelivery):  # json.JSONDecodeError is a ValueError
             return response.text("bad request", status=400)
         for status in statuses:
             if status.status == "failed":
@@ -303,6 +334,8 @@ class WhatsAppInput(InputChannel):
     async def _process(self, message: Incoming) -> None:
         if not await self._first_sight(message):
             logger.info("WhatsApp redelivered %s; already processed", message.wamid)
+            return
+        if message.kind in SILENT_KINDS:
             return
         text = rasa_text(message)
         output = self.get_output_channel()
@@ -348,9 +381,6 @@ class WhatsAppInput(InputChannel):
             content, mime_type = await self.client.download_media(media.id)
         except GraphError as error:
             logger.error("media %s from %s not downloaded: %s", media.id, mask(message.sender), error)
-            return None
-        if len(content) > MAX_MEDIA_BYTES:
-            logger.warning("media %s from %s refused: %d bytes", media.id, mask(message.sender), len(content))
             return None
         path = _media_path(message, mime_type or media.mime_type)
 

@@ -144,3 +144,8 @@ def read_city_file(path: Path) -> Dict[str, Any]:
 def city_settings() -> CitySettings:
     """The settings of the configured city, read once per process."""
     return parse_city(read_city_file(city_file()), os.environ)
+
+
+def media_dir() -> Path:
+    """Where photos and documents citizens send are stored (NAGARIK_MEDIA_DIR, default media/)."""
+    return Path(os.environ.get("NAGARIK_MEDIA_DIR") or "media")

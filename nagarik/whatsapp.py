@@ -23,6 +23,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Tuple
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -39,6 +40,11 @@ MAX_LIST_ROWS = 10
 # The list message's "open the list" button, in the language of the text it comes with.
 LIST_BUTTON = {"en": "Choose", "hi": "चुनें", "bn": "বেছে নিন"}
 SUPPORTED_MEDIA = ("image", "document")
+# Not messages to answer: a reaction to one of ours, or WhatsApp's notice of a deleted message.
+SILENT_KINDS = ("reaction", "system", "ephemeral")
+# Graph API error codes for throughput limits, sent with HTTP 400 rather than 429: retried too.
+RATE_LIMIT_CODES = frozenset({4, 80007, 130429, 131056})
+MAX_MEDIA_BYTES = 16 * 1024 * 1024
 
 
 class MalformedDelivery(ValueError):
@@ -78,7 +84,12 @@ def signature_ok(body: bytes, header: Optional[str], app_secret: str) -> bool:
     if not header or not app_secret or not header.startswith("sha256="):
         return False
     expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header[len("sha256="):].strip().lower())
+    return same_secret(expected, header[len("sha256="):].strip().lower())
+
+
+def same_secret(expected: str, given: str) -> bool:
+    """Constant-time comparison that also takes non-ASCII input (compare_digest on str refuses it)."""
+    return hmac.compare_digest(expected.encode("utf-8", "surrogateescape"), given.encode("utf-8", "surrogateescape"))
 
 
 def mask(phone: str) -> str:
@@ -154,7 +165,8 @@ def _message(raw: Dict[str, Any], names: Dict[str, str]) -> Optional[Incoming]:
     if kind == "text":
         return Incoming(text=str(body.get("body") or ""), **common)
     if kind == "interactive":
-        reply = _dict(body.get(body.get("type")))  # button_reply / list_reply: {id, title}
+        reply_type = body.get("type")  # button_reply / list_reply: {id, title}
+        reply = _dict(body.get(reply_type)) if isinstance(reply_type, str) else {}
         return Incoming(text=str(reply.get("id") or reply.get("title") or ""), **common)
     if kind == "button":  # a template's quick-reply button
         return Incoming(text=str(body.get("payload") or body.get("text") or ""), **common)
@@ -318,7 +330,7 @@ class GraphClient:
             try:
                 async with self._client().request(method, url, headers=self._headers(), **kwargs) as response:
                     body = await response.read()
-                    if response.status == 429 or response.status >= 500:
+                    if response.status == 429 or response.status >= 500 or _rate_limited(response.status, body):
                         if attempt < self.retries:
                             await asyncio.sleep(self._delay(attempt, response.headers.get("Retry-After")))
                             continue
@@ -333,7 +345,8 @@ class GraphClient:
 
     async def send(self, to: str, message: Mapping[str, Any]) -> Optional[str]:
         """Sends one message object; the new message's wamid."""
-        payload = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, **message}
+        # The recipient last: a response's custom JSON cannot redirect a message to another number.
+        payload = {**message, "messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
         url = f"{self.settings.api_base}/{self.settings.phone_number_id}/messages"
         _, body, _ = await self._request("POST", url, json=payload)
         try:
@@ -342,15 +355,36 @@ class GraphClient:
             return None
 
     async def download_media(self, media_id: str) -> Tuple[bytes, str]:
-        """The media's bytes and MIME type: its URL from the Graph API, then the file (both with the token)."""
+        """The media's bytes and MIME type: its URL from the Graph API, then the file (both with the token).
+
+        Refused (GraphError) above MAX_MEDIA_BYTES, and when the URL would take the token anywhere
+        but over HTTPS or to the configured API host.
+        """
         _, body, _ = await self._request("GET", f"{self.settings.api_base}/{media_id}")
         try:
             info = json.loads(body)
-            url, mime_type = info["url"], info.get("mime_type") or "application/octet-stream"
+            url, mime_type = str(info["url"]), info.get("mime_type") or "application/octet-stream"
+            size = int(info.get("file_size") or 0)
         except (ValueError, KeyError, TypeError) as error:
             raise GraphError(200, "media lookup without a url") from error
-        _, content, _ = await self._request("GET", url)
+        if size > MAX_MEDIA_BYTES:
+            raise GraphError(413, f"media of {size} bytes is over the limit")
+        target = urlsplit(url)
+        if target.scheme != "https" and target.netloc != urlsplit(self.settings.api_base).netloc:
+            raise GraphError(400, "media URL is neither HTTPS nor on the API host")
+        _, content, _ = await self._request("GET", url, timeout=aiohttp.ClientTimeout(total=120))
+        if len(content) > MAX_MEDIA_BYTES:
+            raise GraphError(413, f"media of {len(content)} bytes is over the limit")
         return content, mime_type
+
+
+def _rate_limited(status: int, body: bytes) -> bool:
+    if status != 400:
+        return False
+    try:
+        return json.loads(body).get("error", {}).get("code") in RATE_LIMIT_CODES
+    except (ValueError, AttributeError):
+        return False
 
 
 def _error_detail(body: bytes) -> str:
@@ -390,7 +424,8 @@ class TemplateSettings:
         name = self.names.get(kind)
         if not name:
             return None
-        body = [{"type": "text", "text": _cut(str(p), 1024)} for p in parameters]
+        # Template parameters may not hold newlines, tabs, runs of spaces, or be empty (error 132018).
+        body = [{"type": "text", "text": _cut(" ".join(str(p).split()) or "-", 1024)} for p in parameters]
         return {"type": "template", "template": {
             "name": name, "language": {"code": self.languages.get(language, language)},
             "components": [{"type": "body", "parameters": body}]}}

@@ -400,3 +400,11 @@ def test_a_new_session_starts_in_the_language_remembered_for_the_number(database
     unknown = Tracker("919800000009", {"language": None}, {}, [], False, None, {}, "action_listen")
     events = asyncio.run(ActionSessionStart().run(dispatcher, unknown, DOMAIN))
     assert [e["event"] for e in events] == ["session_started", "action"]
+
+
+def test_only_files_in_the_media_folder_are_attached() -> None:
+    media = {"media": [{"path": "/etc/passwd", "media_type": "text/plain"}, {"path": "media/../nagarik.db"},
+                       {"path": "media/919800000001/w3.jpg", "media_type": "image/jpeg"}]}
+    _, events = run(ValidateComplaintForm(), tracker("", "inform", slots={"complaint_category": "roads"},
+                                                     requested="ward", metadata=media))
+    assert [p["path"] for p in events["complaint_photos"]] == ["media/919800000001/w3.jpg"]

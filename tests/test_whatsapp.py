@@ -270,3 +270,50 @@ class TestGraphClient:
 
         content, mime = _serve([web.get("/1479537139650973", lookup), web.get("/files/photo.jpg", file)], body)
         assert (content, mime) == (b"\xff\xd8jpeg", "image/jpeg") and seen == ["Bearer TOKEN", "Bearer TOKEN"]
+
+
+def test_non_ascii_signatures_are_refused_not_crashed() -> None:
+    assert not signature_ok(b"{}", "sha256=é" + "0" * 63, "secret")
+
+
+def test_odd_interactive_shapes_do_not_crash() -> None:
+    odd = {"from": "919800000001", "id": "wamid.O", "type": "interactive", "interactive": {"type": ["button_reply"]}}
+    (message,), _ = parse_delivery(delivery(odd))
+    assert rasa_text(message) is None
+
+
+class TestGraphClientLimits:
+    def test_a_rate_limit_sent_as_400_is_retried_and_the_recipient_cannot_be_overridden(self) -> None:
+        calls: List[Dict[str, Any]] = []
+
+        async def messages(request: web.Request) -> web.Response:
+            calls.append(await request.json())
+            if len(calls) == 1:
+                return web.json_response({"error": {"code": 131056, "message": "pair rate limit"}}, status=400)
+            return web.json_response({"messages": [{"id": "wamid.OK"}]})
+
+        async def body(base: str):
+            client = GraphClient(_settings(base), backoff=0.01)
+            try:
+                return await client.send("919800000001", {"type": "text", "text": {"body": "x"}, "to": "911111111111"})
+            finally:
+                await client.close()
+
+        assert _serve([web.post("/106540352242922/messages", messages)], body) == "wamid.OK"
+        assert len(calls) == 2 and calls[1]["to"] == "919800000001"
+
+    @pytest.mark.parametrize("info", [{"url": "http://elsewhere.example/f", "mime_type": "image/jpeg"},
+                                      {"url": "https://lookaside.example/f", "file_size": 50_000_000}])
+    def test_media_elsewhere_over_http_or_too_big_is_refused(self, info: Dict[str, Any]) -> None:
+        async def lookup(request: web.Request) -> web.Response:
+            return web.json_response(info)
+
+        async def body(base: str):
+            client = GraphClient(_settings(base))
+            try:
+                return await client.download_media("M")
+            finally:
+                await client.close()
+
+        with pytest.raises(GraphError):
+            _serve([web.get("/M", lookup)], body)

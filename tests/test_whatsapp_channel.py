@@ -204,7 +204,7 @@ def test_credentials_hold_no_secrets_and_facebook_reads_the_environment(monkeypa
 
 # Proactive messages: the notification queue.
 
-def _queue_status_change(db_url: str, phone: str, language: str = "hi", wrote: bool = True) -> str:
+def _queue_status_change(db_url: str, phone: str, language: str = "hi", wrote_days_ago: float = 0) -> str:
     from sqlalchemy import select
 
     from nagarik.db.complaints import NewComplaint, change_status, file_complaint
@@ -214,8 +214,11 @@ def _queue_status_change(db_url: str, phone: str, language: str = "hi", wrote: b
 
     with session_scope(db_url) as session:
         reference = file_complaint(session, NewComplaint(phone=phone, category="roads", language=language, ward=4)).reference
-        if wrote:
-            first_sight(session, f"wamid.in.{phone}", phone)
+        from datetime import timedelta
+
+        from nagarik.db.models import utcnow
+
+        first_sight(session, f"wamid.in.{phone}", phone, now=utcnow() - timedelta(days=wrote_days_ago))
     with session_scope(db_url) as session:
         complaint = session.execute(select(Complaint).where(Complaint.reference == reference)).scalar_one()
         change_status(session, complaint, "assigned", actor="JE", note="टीम भेजी गई")
@@ -270,7 +273,7 @@ def test_a_status_change_is_worded_in_the_citizens_language_inside_the_window(db
 def test_outside_the_window_a_template_or_waiting(db_url, monkeypatch, tmp_path, domain) -> None:
     from nagarik.whatsapp import TemplateSettings
 
-    reference = _queue_status_change(db_url, "919800000012", language="bn", wrote=False)
+    reference = _queue_status_change(db_url, "919800000012", language="bn", wrote_days_ago=2)
     sent, messages = _notify(db_url, monkeypatch, tmp_path, domain)
     assert (sent, messages) == (0, []) and _notifications(db_url) == [("status_changed", False, 0)]  # waits
     templates = TemplateSettings.from_env({"WHATSAPP_TEMPLATE_STATUS_CHANGED": "complaint_update",
@@ -294,6 +297,47 @@ def test_a_ward_notice_reaches_a_subscriber(db_url, monkeypatch, tmp_path, domai
         publish_notice(session, 12, {"en": "Water off on Sunday 10-2", "hi": "रविवार पानी बंद"}, "JE")
     sent, messages = _notify(db_url, monkeypatch, tmp_path, domain)
     assert sent == 1 and messages[0]["text"]["body"].startswith("📢 Notice for ward 12: Water off on Sunday 10-2")
+
+
+def test_citizens_of_other_channels_get_no_whatsapp_messages(db_url, monkeypatch, tmp_path, domain) -> None:
+    from nagarik.db.complaints import NewComplaint, change_status, file_complaint
+    from nagarik.db.session import session_scope
+    from nagarik.whatsapp import TemplateSettings
+
+    with session_scope(db_url) as session:  # filed over REST (or Facebook): never wrote on WhatsApp
+        complaint = file_complaint(session, NewComplaint(phone="rest-tester", category="roads", language="en"))
+        change_status(session, complaint, "assigned", actor="JE")
+    templates = TemplateSettings.from_env({"WHATSAPP_TEMPLATE_STATUS_CHANGED": "complaint_update"})
+    assert _notify(db_url, monkeypatch, tmp_path, domain, templates) == (0, [])
+    assert _notifications(db_url) == [("status_changed", False, 0)]
+
+
+def test_template_parameters_are_one_line_and_never_empty() -> None:
+    from nagarik.whatsapp import TemplateSettings
+
+    message = TemplateSettings({"ward_notice": "ward_notice"}, {"hi": "hi"}).message(
+        "ward_notice", "hi", ["12", "पानी बंद\nरविवार\t10   से 2", ""])
+    assert [p["text"] for p in message["template"]["components"][0]["parameters"]] == ["12", "पानी बंद रविवार 10 से 2", "-"]
+
+
+def test_a_notification_that_fails_otherwise_is_released_and_the_round_goes_on(db_url, monkeypatch, tmp_path, domain) -> None:
+    _queue_status_change(db_url, "919800000015")
+    _queue_status_change(db_url, "919800000016")
+    from channels import whatsapp as channel_module
+
+    real = channel_module._wording
+    calls = []
+
+    def flaky(due):
+        calls.append(due.phone)
+        if len(calls) == 1:
+            raise KeyError("boom")
+        return real(due)
+
+    monkeypatch.setattr(channel_module, "_wording", flaky)
+    sent, messages = _notify(db_url, monkeypatch, tmp_path, domain)
+    assert sent == 1 and len(messages) == 1
+    assert sorted(_notifications(db_url)) == [("status_changed", False, 1), ("status_changed", True, 1)]
 
 
 def test_a_failed_send_is_released_for_the_next_round(db_url, monkeypatch, tmp_path, domain) -> None:
@@ -324,3 +368,25 @@ def test_the_channel_is_configured_from_the_environment_only(monkeypatch) -> Non
     configured = WhatsAppInput.from_credentials({})
     assert configured.notifier is not None and configured.notifier.interval == 10.0
     assert configured.settings.api_base == "https://graph.facebook.com/v21.0"
+
+
+def test_reactions_are_silent_and_media_paths_hold_only_digits(db_url: str, monkeypatch, tmp_path) -> None:
+    from channels.whatsapp import _media_path
+    from nagarik.whatsapp import Incoming
+
+    reaction = {"from": "919800000001", "id": "wamid.R", "type": "reaction",
+                "reaction": {"message_id": "wamid.OUT1", "emoji": "👍"}}
+
+    async def body(channel, received, graph):
+        await channel._receive(signed(delivery(reaction)))
+        await channel.queues.idle()
+        return received, graph.sent
+
+    assert run_channel(db_url, monkeypatch, tmp_path, body) == ([], [])
+    path = _media_path(Incoming("wamid.X/../../y", "../../etc/91980", "image"), "image/jpeg")
+    assert path.parent.name == "91980" and ".." not in path.parts and path.suffix in (".jpg", ".jpeg")
+
+
+def test_non_ascii_verify_tokens_are_refused_not_crashed() -> None:
+    channel = WhatsAppInput(WhatsAppSettings("verify-me", SECRET, "TOKEN", PHONE_ID))
+    assert channel._verify({"hub.mode": "subscribe", "hub.verify_token": "vérify", "hub.challenge": "1"}).status == 403

@@ -274,8 +274,7 @@ class WardSubscription(Base):
 class WhatsAppInbound(Base):
     """A WhatsApp message received: redelivered ones (same wamid) are processed once, also across restarts.
 
-    Kept a week; the newest row of a number also says whether it is inside
-    WhatsApp's 24-hour window for free-text replies.
+    Kept a week (WhatsApp retries for far less).
     """
 
     __tablename__ = "whatsapp_inbound"
@@ -283,3 +282,14 @@ class WhatsAppInbound(Base):
     wamid = Column(String(128), primary_key=True)
     sender = Column(String(32), nullable=False, index=True)
     received_at = Column(UTCDateTime(), nullable=False, default=utcnow, index=True)
+
+
+class WhatsAppContact(Base):
+    """A number that wrote on WhatsApp, and when it last did: only these get WhatsApp notifications,
+    as free text inside WhatsApp's 24-hour window and as a template outside it."""
+
+    __tablename__ = "whatsapp_contacts"
+
+    wa_id = Column(String(32), primary_key=True)
+    first_seen = Column(UTCDateTime(), nullable=False, default=utcnow)
+    last_seen = Column(UTCDateTime(), nullable=False, default=utcnow, index=True)

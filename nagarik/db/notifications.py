@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Collection, Dict, List, Optional
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
-from nagarik.db.models import Notification, utcnow
-from nagarik.db.whatsapp import in_reply_window
+from nagarik.db.models import Citizen, Notification, WhatsAppContact, utcnow
+from nagarik.db.whatsapp import window_start
 
 MAX_ATTEMPTS = 5
 
@@ -35,30 +35,31 @@ class Due:
 def claim_due(
     session: Session, template_kinds: Collection[str] = (), limit: int = 20, now: Optional[datetime] = None
 ) -> List[Due]:
-    """Up to `limit` notifications that can go now: inside the 24-hour window, or with a template.
+    """Up to `limit` notifications that can go now, oldest first: to numbers that wrote on WhatsApp,
+    inside the 24-hour window, or outside it when a template exists for the kind.
 
-    The others wait (unclaimed) until the citizen writes again or a template is configured.
+    The others wait, unclaimed, until the citizen writes again (or forever for citizens of other
+    channels, which have no proactive messages).
     """
+    start = window_start(now)
+    deliverable = WhatsAppContact.last_seen > start
+    if template_kinds:
+        deliverable = or_(deliverable, Notification.kind.in_(list(template_kinds)))
     query = (
-        select(Notification)
-        .options(selectinload(Notification.citizen))
-        .where(Notification.sent_at.is_(None), Notification.attempts < MAX_ATTEMPTS)
+        select(Notification, WhatsAppContact.last_seen)
+        .join(Citizen, Citizen.id == Notification.citizen_id)
+        .join(WhatsAppContact, WhatsAppContact.wa_id == Citizen.phone)
+        .where(Notification.sent_at.is_(None), Notification.attempts < MAX_ATTEMPTS, deliverable)
         .order_by(Notification.id)
-        .limit(limit * 10)
-        .with_for_update(skip_locked=True)
+        .limit(limit)
+        .with_for_update(of=Notification, skip_locked=True)
     )
     claimed: List[Due] = []
-    for notification in session.execute(query).scalars():
-        phone = notification.citizen.phone
-        in_window = in_reply_window(session, phone, now)
-        if not in_window and notification.kind not in template_kinds:
-            continue
+    for notification, last_seen in session.execute(query).all():
         notification.sent_at = now or utcnow()
         notification.attempts += 1
-        claimed.append(Due(notification.id, phone, notification.kind, notification.language,
-                           dict(notification.payload), in_window))
-        if len(claimed) >= limit:
-            break
+        claimed.append(Due(notification.id, notification.citizen.phone, notification.kind, notification.language,
+                           dict(notification.payload), last_seen > start))
     return claimed
 
 

@@ -1,27 +1,42 @@
-"""WhatsApp bookkeeping: which messages were already processed, and the 24-hour window."""
+"""WhatsApp bookkeeping: which messages were already processed, and who wrote when.
+
+WhatsApp allows free-text messages to a number only within 24 hours of its
+last message; outside that, only approved templates.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Optional
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from nagarik.db.models import WhatsAppInbound, utcnow
+from nagarik.db.models import WhatsAppContact, WhatsAppInbound, utcnow
 
-KEEP_SEEN = timedelta(days=7)  # WhatsApp retries for far less; the 24-hour window needs one day
-REPLY_WINDOW = timedelta(hours=24)
+KEEP_SEEN = timedelta(days=7)  # WhatsApp retries a delivery for far less
+# 24 hours, less a margin: the time counted is when the message was processed, not sent.
+REPLY_WINDOW = timedelta(hours=23, minutes=30)
 
 
 def first_sight(session: Session, wamid: str, sender: str, now: Optional[datetime] = None) -> bool:
-    """Records a received message; False when this wamid was already recorded (a redelivery)."""
+    """Records a received message and its sender; False when this wamid was already recorded (a redelivery)."""
+    now = now or utcnow()
     try:
         with session.begin_nested():
-            session.add(WhatsAppInbound(wamid=wamid, sender=sender, received_at=now or utcnow()))
+            session.add(WhatsAppInbound(wamid=wamid, sender=sender, received_at=now))
     except IntegrityError:
         return False
+    contact = session.get(WhatsAppContact, sender)
+    if contact is None:
+        try:
+            with session.begin_nested():
+                session.add(WhatsAppContact(wa_id=sender, first_seen=now, last_seen=now))
+        except IntegrityError:  # the same number's first two messages at once
+            contact = session.get(WhatsAppContact, sender)
+    if contact is not None and contact.last_seen < now:
+        contact.last_seen = now
     return True
 
 
@@ -30,19 +45,7 @@ def forget_old(session: Session, now: Optional[datetime] = None) -> int:
     return result.rowcount or 0
 
 
-def last_inbound(session: Session, sender: str) -> Optional[datetime]:
-    query = (
-        select(WhatsAppInbound.received_at)
-        .where(WhatsAppInbound.sender == sender)
-        .order_by(WhatsAppInbound.received_at.desc())
-        .limit(1)
-    )
-    return session.execute(query).scalar()
+def window_start(now: Optional[datetime] = None) -> datetime:
+    """Numbers last seen after this may get free text."""
+    return (now or utcnow()) - REPLY_WINDOW
 
-
-def in_reply_window(session: Session, sender: str, now: Optional[datetime] = None) -> bool:
-    """Whether free text may be sent: the citizen wrote within the last 24 hours."""
-    latest = last_inbound(session, sender)
-    if latest is None:
-        return False
-    return (now or utcnow()) - latest < REPLY_WINDOW
