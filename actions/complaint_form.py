@@ -55,6 +55,7 @@ NOT_ANSWERS = frozenset(
         "human_handoff",
         "set_language",
         "ward_info",
+        "share_location",  # a pin is read by extract_complaint_location, never as a typed answer
         "subscribe_notices",
         "unsubscribe_notices",
         "track_complaint",
@@ -164,8 +165,8 @@ class ValidateComplaintForm(FormValidationAction):
         domain: DomainDict,
     ) -> List[Text]:
         slots = ["complaint_category"]
-        if tracker.get_slot("complaint_location") or location_of(tracker):
-            # Listed only when a pin came, so that it is read here (and never asked for).
+        if tracker.get_slot("complaint_location") or intent_of(tracker) == "share_location":
+            # Listed only when a pin came (or was promised), so that it is read here and never asked for.
             slots.insert(0, "complaint_location")
         # A locality stands in for the ward number: the ward office routes it.
         if tracker.get_slot("ward") or not tracker.get_slot("locality"):
@@ -188,13 +189,17 @@ class ValidateComplaintForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         pin = location_of(tracker)
+        # SKIPPED marks "a pin came (or was promised), not usable"; a good earlier pin is kept.
+        kept = tracker.get_slot("complaint_location") or SKIPPED
         if pin is None:
-            return {}
+            if intent_of(tracker) != "share_location":
+                return {}
+            dispatcher.utter_message(response="utter_how_to_share_location")  # "sending my location" in words
+            return {"complaint_location": kept}
         ward = ward_at(await current_wards(), *pin)
         if ward is None:
-            # Not the city's: keep asking for the ward; SKIPPED marks "a pin came, not usable".
-            dispatcher.utter_message(response="utter_location_outside_city")
-            return {"complaint_location": SKIPPED}
+            dispatcher.utter_message(response="utter_location_outside_city")  # not the city's: ward still asked
+            return {"complaint_location": kept}
         # The pin is where the problem is: it wins over a ward typed before.
         return {"complaint_location": f"{pin[0]:.6f},{pin[1]:.6f}", "ward": str(ward.number)}
 

@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from actions.complaint_form import location_of, message_text
+from actions.complaint_form import has_place_entity, location_of, message_text
 from actions.language import current_language
 from nagarik.db.notices import notices_for
 from nagarik.db.session import run_in_session
@@ -25,7 +25,7 @@ from nagarik.db.wards import current_wards, subscribe, unsubscribe
 from nagarik.numbers import parse_number
 from nagarik.settings import city_settings
 from nagarik.vocabulary import NO_NOTICES, NOTICES_UNAVAILABLE, format_date
-from nagarik.wards import Ward, WardMatch, find_ward, ward_at
+from nagarik.wards import Ward, WardMatch, find_ward, ward_at, ward_by_number
 
 ASKED_SLOT = "ward_info_asked"  # "which ward?" asked for the ward's information
 SUBSCRIBE_ASKED_SLOT = "subscribe_asked"  # "which ward?" asked for following its notices
@@ -92,6 +92,24 @@ def _say_not_found(dispatcher: CollectingDispatcher, question: WardQuestion, lan
         dispatcher.utter_message(response="utter_ward_not_found", ward_count=city_settings().ward_count)
 
 
+def _ask_or_explain(
+    dispatcher: CollectingDispatcher, tracker: Tracker, question: WardQuestion, asked_slot: str, ask: str
+) -> List[EventType]:
+    """No ward found: how to send a pin, "which ward?" (once), or why not, with suggestions to pick from.
+
+    `asked_slot` stays set while an answer is awaited, so that the next message goes to the question.
+    """
+    if question.pin_promised:
+        dispatcher.utter_message(response="utter_how_to_share_location")
+        return [SlotSet(asked_slot, True)]
+    if question.match is None and not tracker.get_slot(asked_slot) and not tracker.active_loop.get("name"):
+        dispatcher.utter_message(response=ask)
+        return [SlotSet(asked_slot, True)]
+    _say_not_found(dispatcher, question, current_language(tracker))
+    # Suggestions wait for the number; anything else ends the question.
+    return [SlotSet(asked_slot, True if question.match and question.match.suggestions else None)]
+
+
 def ward_details(ward: Ward, language: str) -> Dict[str, str]:
     return {
         "number": str(ward.number),
@@ -120,16 +138,8 @@ class ActionWardInfo(Action):
     async def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         language = current_language(tracker)
         question = WardQuestion(tracker, await current_wards())
-        if question.pin_promised:
-            dispatcher.utter_message(response="utter_how_to_share_location")
-            return [SlotSet(ASKED_SLOT, True)]
-        if question.match is None and not tracker.get_slot(ASKED_SLOT) and not tracker.active_loop.get("name"):
-            dispatcher.utter_message(response="utter_ask_which_ward")
-            return [SlotSet(ASKED_SLOT, True)]
         if question.ward is None:
-            _say_not_found(dispatcher, question, language)
-            # Suggestions wait for the number; anything else ends the question.
-            return [SlotSet(ASKED_SLOT, True if question.match and question.match.suggestions else None)]
+            return _ask_or_explain(dispatcher, tracker, question, ASKED_SLOT, "utter_ask_which_ward")
         ward = question.ward
         notices = await _notices_text(ward.number, language)
         dispatcher.utter_message(response="utter_ward_info", notices=notices, **ward_details(ward, language))
@@ -158,16 +168,15 @@ class ActionSubscribeNotices(Action):
         question = WardQuestion(tracker, wards)
         ward = question.ward
         in_form = bool(tracker.active_loop.get("name"))
-        if ward is None and question.match is None and not question.pin:
+        if question.match is None:
             # "subscribe" alone: the ward just shown, or the one of the complaint being filed.
-            fallback = tracker.get_slot("ward") if in_form else tracker.get_slot(SHOWN_SLOT)
-            ward = next((w for w in wards if str(w.number) == str(fallback)), None)
+            ward = ward_by_number(wards, tracker.get_slot("ward") if in_form else tracker.get_slot(SHOWN_SLOT))
         if ward is None and in_form:
             # No question while filing a complaint (the form's next question would take the answer).
             dispatcher.utter_message(response="utter_subscribe_after_complaint")
             return []
         if ward is None:
-            return self._ask_or_explain(dispatcher, tracker, question, language)
+            return _ask_or_explain(dispatcher, tracker, question, SUBSCRIBE_ASKED_SLOT, "utter_ask_notice_ward")
         new = await _save(lambda session: subscribe(session, tracker.sender_id, ward.number, language))
         details = {"number": str(ward.number), "name": ward.name[language]}
         if new is None:
@@ -175,19 +184,6 @@ class ActionSubscribeNotices(Action):
         else:
             dispatcher.utter_message(response="utter_subscribed" if new else "utter_already_subscribed", **details)
         return [] if in_form else [SlotSet(SUBSCRIBE_ASKED_SLOT, None), SlotSet(SHOWN_SLOT, str(ward.number))]
-
-    @staticmethod
-    def _ask_or_explain(
-        dispatcher: CollectingDispatcher, tracker: Tracker, question: WardQuestion, language: str
-    ) -> List[EventType]:
-        if question.pin_promised:
-            dispatcher.utter_message(response="utter_how_to_share_location")
-            return [SlotSet(SUBSCRIBE_ASKED_SLOT, True)]
-        if question.match is None and not question.pin and not tracker.get_slot(SUBSCRIBE_ASKED_SLOT):
-            dispatcher.utter_message(response="utter_ask_notice_ward")
-            return [SlotSet(SUBSCRIBE_ASKED_SLOT, True)]
-        _say_not_found(dispatcher, question, language)
-        return [SlotSet(SUBSCRIBE_ASKED_SLOT, True if question.match and question.match.suggestions else None)]
 
 
 class ActionUnsubscribeNotices(Action):
@@ -200,8 +196,7 @@ class ActionUnsubscribeNotices(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         # Only a ward or place the NLU found counts: "stop the notices" alone means every ward.
-        named = any(e.get("entity") in ("ward", "locality") for e in tracker.latest_message.get("entities") or [])
-        question = WardQuestion(tracker, await current_wards()) if named else None
+        question = WardQuestion(tracker, await current_wards()) if has_place_entity(tracker) else None
         events = [] if tracker.active_loop.get("name") else [SlotSet(SUBSCRIBE_ASKED_SLOT, None)]
         if question is not None and question.ward is None:
             _say_not_found(dispatcher, question, current_language(tracker))

@@ -40,15 +40,14 @@ _DURATION = re.compile(
 )
 
 
+# "ward", "ward no." in the three scripts (input is NFC: Bengali য় stays য + nukta).
+_WARD_WORD = r"(?:\bward|\bvard|वार्ड|ওয়ার্ড)\s*(?:no\.?|number|num|नंबर|नम्बर|নম্বর|নং)?\s*[:#-]?\s*"
 # ...unless the word "ward" comes just before it ("ward 3 Din Dayal Nagar").
-_AFTER_WARD = re.compile(r"(?:ward|vard|वार्ड|ওয়ার্ড|ওয়ার্ড)\s*(?:no\.?|number|नंबर|নম্বর)?\s*$", re.IGNORECASE)
+_AFTER_WARD = re.compile(_WARD_WORD + "$", re.IGNORECASE)
 
 
 # "ward 9", "वार्ड नंबर 12", "ওয়ার্ড ১৪": unambiguous, so found here even when DIET misses the number.
-_WARD_NUMBER = re.compile(
-    r"(?:\bward|\bvard|वार्ड|ওয়ার্ড|ওয়ার্ড)\s*(?:no\.?|number|num|नंबर|नम्बर|নম্বর|নং)?\s*[:#-]?\s*([0-9०-९০-৯]{1,3})(?![0-9०-९০-৯])",
-    re.IGNORECASE,
-)
+_WARD_NUMBER = re.compile(_WARD_WORD + r"([0-9०-९০-৯]{1,3})(?![0-9०-९০-৯])", re.IGNORECASE)
 
 
 def _written_ward(text: str) -> List[Dict]:

@@ -64,7 +64,7 @@ _STARS = re.compile(r"^[\s⭐★*]+$")
 _RATING = re.compile(r"^\s*(\S+?)\s*(?:/\s*5|stars?|star|स्टार|তারা|স্টার|out of 5)?\s*$", re.IGNORECASE)
 # "5 में से 4" (Hindi) and "পাঁচে চার" / "৫-এ ৪" (Bengali) put the scale first, the rating last
 # (matched after normalize_text, which turns Indic digits into ASCII).
-_RATING_OF_FIVE = re.compile(r"^\s*(?:(?:5|पाँच|पांच|panch)\s*(?:में|मे|me|mein)\s*(?:से|se)|(?:5|৫)-?এ|পাঁচে|panche)\s*(\S+)\s*$", re.IGNORECASE)
+_RATING_OF_FIVE = re.compile(r"^\s*(?:(?:5|पाँच|पांच|panch)\s*(?:में|मे|me|mein)\s*(?:से|se)|5-?এ|পাঁচে|panche)\s*(\S+)\s*$", re.IGNORECASE)
 
 
 def _is_punctuation(char: str) -> bool:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import sys
 from dataclasses import asdict
 from datetime import date, datetime, timezone
@@ -40,7 +39,7 @@ from nagarik.db.session import database_url, session_scope
 from nagarik.references import canonical_reference
 from nagarik.settings import ConfigError, city_file, city_settings, read_city_file
 from nagarik.db.wards import replace_wards, stored_wards, subscribers
-from nagarik.wards import Ward, parse_wards, wards_file
+from nagarik.wards import Ward, parse_wards, ward_by_number, wards_file
 
 EXPORT_FIELDS = (
     "ref", "citizen", "category", "department", "ward", "locality", "landmark", "latitude", "longitude", "description",
@@ -198,15 +197,6 @@ def cmd_feedback_list(args: argparse.Namespace, out) -> None:
     out.write(f"{len(rows)} feedback message(s)\n")
 
 
-def _wards_file_of(city_path: Path, raw: Dict[str, Any], given: Optional[str]) -> Path:
-    """--wards, else NAGARIK_WARDS_FILE, else the city file's `wards_file` (relative to it), else the sample."""
-    if given:
-        return Path(given)
-    if raw.get("wards_file") and not os.environ.get("NAGARIK_WARDS_FILE"):
-        return city_path.parent / str(raw["wards_file"])
-    return wards_file()
-
-
 def cmd_city_load(args: argparse.Namespace, out) -> None:
     """Load a city file (departments, categories and its wards) or a wards file alone, all or nothing."""
     path = Path(args.file)
@@ -215,7 +205,8 @@ def cmd_city_load(args: argparse.Namespace, out) -> None:
     except ConfigError as error:
         raise Refused(f"{path}: {error}") from error
     is_wards_file = "wards" in raw and "departments" not in raw
-    wards, ward_path = _load_wards(str(path) if is_wards_file else str(_wards_file_of(path, raw, args.wards)))
+    ward_file = path if is_wards_file else Path(args.wards) if args.wards else wards_file(path)
+    wards, ward_path = _load_wards(str(ward_file))
     try:
         with session_scope(args.database) as session:
             if not is_wards_file:
@@ -313,7 +304,7 @@ def _wards(args: argparse.Namespace) -> Tuple[Ward, ...]:
 
 def _ward(args: argparse.Namespace, number: int) -> Ward:
     wards = _wards(args)
-    ward = next((w for w in wards if w.number == number), None)
+    ward = ward_by_number(wards, number)
     if ward is None:
         raise Refused(f"there is no ward {number} (wards: {wards[0].number} to {wards[-1].number})")
     return ward
@@ -353,8 +344,7 @@ def cmd_notices_publish(args: argparse.Namespace, out) -> None:
     texts = {k: v for k, v in texts.items() if v}
     try:
         with session_scope(args.database) as session:
-            publish_notice(session, ward.number, texts, args.by, city_settings().default_language)
-            queued = len(subscribers(session, ward.number))
+            queued = publish_notice(session, ward.number, texts, args.by)
     except ValueError as error:
         raise Refused(str(error)) from error
     out.write(f"published a notice for ward {ward.number}; queued for {queued} subscriber(s)\n")

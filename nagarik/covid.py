@@ -22,7 +22,7 @@ import os
 import time
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
-from typing import Any, Callable, Dict, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 import requests
 

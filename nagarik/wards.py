@@ -24,9 +24,10 @@ from rapidfuzz.fuzz import ratio
 
 from nagarik.answers import plain_words, ward_answer
 from nagarik.language import LANGUAGES
-from nagarik.settings import REPO_ROOT, ConfigError, read_city_file
+from nagarik.settings import REPO_ROOT, ConfigError, city_file, read_city_file
 
 DEFAULT_WARDS_FILE = REPO_ROOT / "city" / "sample-wards.yml"
+RECORD_FIELDS = ("number", "name", "councillor", "office", "committee", "localities", "boundary")
 # How alike a typed name and a known one must be to count as the same place (0..1).
 MATCH = 0.82
 SUGGEST = 0.5
@@ -43,7 +44,7 @@ class Ward:
     localities: Tuple[Mapping[str, str], ...]
     boundary: Optional[Mapping[str, Any]] = None  # GeoJSON geometry
 
-    def as_record(self) -> Dict[str, Any]:
+    def as_record(self) -> Dict[str, Any]:  # keys: RECORD_FIELDS
         """The ward as plain data: what `wards show --json` prints and the database keeps."""
         return {
             "number": self.number,
@@ -185,8 +186,16 @@ def ward_from_record(record: Mapping[str, Any]) -> Ward:
     )
 
 
-def wards_file() -> Path:
-    return Path(os.environ.get("NAGARIK_WARDS_FILE") or DEFAULT_WARDS_FILE)
+def wards_file(city: Optional[Path] = None) -> Path:
+    """NAGARIK_WARDS_FILE, else the city file's `wards_file` (relative to it), else the sample wards.
+
+    `city` defaults to the configured city file (NAGARIK_CITY_FILE or the sample).
+    """
+    if os.environ.get("NAGARIK_WARDS_FILE"):
+        return Path(os.environ["NAGARIK_WARDS_FILE"])
+    city = city or city_file()
+    named = read_city_file(city).get("wards_file") if city.exists() else None
+    return city.parent / str(named) if named else DEFAULT_WARDS_FILE
 
 
 @lru_cache(maxsize=1)
@@ -227,12 +236,13 @@ def find_ward(wards: Sequence[Ward], text: str) -> WardMatch:
     number = ward_answer(text)
     if number is not None:
         # A number that is not a ward suggests nothing: the answer lists the range instead.
-        return WardMatch(next((w for w in wards if w.number == number), None))
+        return WardMatch(ward_by_number(wards, number))
     scored = _scored(wards, text)
     if scored and scored[0][0] >= MATCH:
         return WardMatch(scored[0][1])
     return WardMatch(None, tuple(ward for score, ward in scored[:3] if score >= SUGGEST))
 
 
-def ward_by_number(number: int) -> Optional[Ward]:
-    return next((w for w in city_wards() if w.number == number), None)
+def ward_by_number(wards: Sequence[Ward], number: Any) -> Optional[Ward]:
+    """The ward with this number (int or digits), if there is one."""
+    return next((w for w in wards if str(w.number) == str(number).strip()), None)

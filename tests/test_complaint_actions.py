@@ -12,7 +12,6 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 
@@ -20,7 +19,6 @@ from actions.complaint_form import SKIPPED, ActionAskComplaintConfirmed, Validat
 from actions.complaints import ActionSubmitComplaint, ActionTrackComplaint
 from actions.review import ActionSubmitReview
 from actions.session import ActionSessionStart
-from conftest import REPO
 from nagarik.db.complaints import NewComplaint, change_status, file_complaint
 from nagarik.db.models import Complaint
 from nagarik.db.session import session_scope
@@ -408,3 +406,16 @@ def test_only_files_in_the_media_folder_are_attached() -> None:
     _, events = run(ValidateComplaintForm(), tracker("", "inform", slots={"complaint_category": "roads"},
                                                      requested="ward", metadata=media))
     assert [p["path"] for p in events["complaint_photos"]] == ["media/919800000001/w3.jpg"]
+
+
+def test_location_promised_in_words_explains_the_pin_and_a_bad_pin_keeps_a_good_one() -> None:
+    slots = {"complaint_category": "roads"}
+    dispatcher, events = run(ValidateComplaintForm(), tracker("sending my location", "share_location", slots=slots, requested="ward"))
+    assert responses(dispatcher) == ["utter_how_to_share_location"]
+    assert "locality" not in events and events["requested_slot"] == "ward"
+    far = [{"entity": "latitude", "value": "28.6139"}, {"entity": "longitude", "value": "77.2090"}]
+    good = {"complaint_category": "roads", "ward": "34", "complaint_location": "29.961200,77.533300"}
+    dispatcher, events = run(ValidateComplaintForm(), tracker("/share_location", "share_location", far, slots=good,
+                                                              requested="complaint_description"))
+    assert responses(dispatcher) == ["utter_location_outside_city"]
+    assert events["complaint_location"] == "29.961200,77.533300" and events.get("ward", "34") == "34"

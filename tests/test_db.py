@@ -26,7 +26,7 @@ from nagarik.db.complaints import (
     reference_for_id,
     reopen_as_not_fixed,
 )
-from nagarik.db.models import Attachment, Category, Citizen, CitizenNote, Complaint, Notification, StatusEvent
+from nagarik.db.models import Category, Citizen, Complaint, Notification, StatusEvent
 from nagarik.db.session import dispose, make_engine, session_scope
 from nagarik.settings import ConfigError
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Dict, List
 
-import pytest
 from aiohttp import web
 
 from channels.whatsapp import WhatsAppInput

@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 from nagarik.db.models import Notification, WardNotice
 from nagarik.db.wards import subscribers
 from nagarik.language import LANGUAGES
+from nagarik.settings import city_settings
 
 
-def publish_notice(
-    session: Session, ward: int, texts: Mapping[str, str], published_by: str, default_language: str = "hi"
-) -> WardNotice:
-    """Store a notice (a text per language, or one text, key "all", shown as is) and queue it for subscribers."""
+def publish_notice(session: Session, ward: int, texts: Mapping[str, str], published_by: str) -> int:
+    """Store a notice (a text per language, or one text, key "all", shown as is) and queue it for
+    every subscriber, in their language; the number of subscribers it was queued for."""
     cleaned = {language: text.strip() for language, text in texts.items() if text and text.strip()}
     if not cleaned:
         raise ValueError("a notice needs some text")
@@ -29,8 +29,9 @@ def publish_notice(
     notice = WardNotice(ward=ward, texts=cleaned, published_by=published_by)
     session.add(notice)
     session.flush()  # the notice's id goes into the notifications
-    for citizen in subscribers(session, ward):
-        language = citizen.preferred_language or default_language
+    followers = subscribers(session, ward)
+    for citizen in followers:
+        language = citizen.preferred_language or city_settings().default_language
         session.add(
             Notification(
                 citizen_id=citizen.id,
@@ -39,7 +40,7 @@ def publish_notice(
                 payload={"ward": ward, "notice_id": notice.id, "text": notice_text(cleaned, language)},
             )
         )
-    return notice
+    return len(followers)
 
 
 def notice_text(texts: Mapping[str, str], language: str) -> str:

@@ -18,7 +18,7 @@ from nagarik.cache import TTLCache
 from nagarik.db.complaints import citizen_for
 from nagarik.db.models import Citizen, WardRecord, WardSubscription, utcnow
 from nagarik.db.session import run_in_session
-from nagarik.wards import Ward, city_wards, ward_from_record, wards_file
+from nagarik.wards import RECORD_FIELDS, Ward, city_wards, ward_from_record, wards_file
 
 logger = logging.getLogger(__name__)
 # Wards change when officers reload the city: the assistant sees a reload within five minutes.
@@ -30,37 +30,12 @@ def replace_wards(session: Session, wards: Sequence[Ward]) -> None:
     session.execute(delete(WardRecord))
     loaded_at = utcnow()
     for ward in wards:
-        record = ward.as_record()
-        session.add(
-            WardRecord(
-                number=ward.number,
-                name=record["name"],
-                councillor=record["councillor"],
-                office=record["office"],
-                committee=record["committee"],
-                localities=record["localities"],
-                boundary=record["boundary"],
-                loaded_at=loaded_at,
-            )
-        )
+        session.add(WardRecord(**ward.as_record(), loaded_at=loaded_at))
 
 
 def stored_wards(session: Session) -> Tuple[Ward, ...]:
     rows = session.execute(select(WardRecord).order_by(WardRecord.number)).scalars()
-    return tuple(
-        ward_from_record(
-            {
-                "number": row.number,
-                "name": row.name,
-                "councillor": row.councillor,
-                "office": row.office,
-                "committee": row.committee,
-                "localities": row.localities,
-                "boundary": row.boundary,
-            }
-        )
-        for row in rows
-    )
+    return tuple(ward_from_record({field: getattr(row, field) for field in RECORD_FIELDS}) for row in rows)
 
 
 async def current_wards() -> Tuple[Ward, ...]:
@@ -71,8 +46,9 @@ async def current_wards() -> Tuple[Ward, ...]:
     try:
         wards = await run_in_session(stored_wards)
     except SQLAlchemyError:
-        logger.exception("the wards could not be read from the database")
-        wards = ()
+        # Not cached: the database is asked again next time, so an outage costs minutes of nothing.
+        logger.exception("the wards could not be read from the database; answering from %s", wards_file())
+        return city_wards()
     if not wards:
         logger.warning("no wards loaded (run `nagarik city load`); answering from %s", wards_file())
         wards = city_wards()
