@@ -77,7 +77,7 @@ def db_url(request, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'nagarik.db'}"
         migrate(url)
-        yield _with_catalog(url)
+        yield with_city(url)
         dispose(url)
         return
     # A schema of its own per test, so tests never see each other's rows.
@@ -88,7 +88,7 @@ def db_url(request, tmp_path) -> Iterator[str]:
     url = f"{POSTGRES}?options=-csearch_path%3D{schema}"
     try:
         migrate(url)
-        yield _with_catalog(url)
+        yield with_city(url)
     finally:
         dispose(url)
         with admin.begin() as connection:
@@ -96,7 +96,8 @@ def db_url(request, tmp_path) -> Iterator[str]:
         admin.dispose()
 
 
-def _with_catalog(url: str) -> str:
+def with_city(url: str) -> str:
+    """The sample city's departments, categories and wards loaded into a migrated database."""
     with session_scope(url) as session:
         load_catalog(session, CITY)
         replace_wards(session, city_wards())

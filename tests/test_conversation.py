@@ -22,17 +22,15 @@ from typing import Iterator, List
 import pytest
 from sqlalchemy import select
 
-from conftest import CITY, REPO, migrate
+from conftest import REPO, migrate, with_city
 from nagarik.covid import Figures
-from nagarik.db.catalog import load_catalog
 from nagarik.db.complaints import change_status, citizen_for, preferred_language
 from nagarik.db.covid import store_figures
 from nagarik.db.models import Citizen, Complaint, Feedback, Notification
 from nagarik.db.notices import publish_notice
 from nagarik.db.session import session_scope
-from nagarik.db.wards import replace_wards, subscribed_wards
+from nagarik.db.wards import subscribed_wards
 from nagarik.settings import city_settings
-from nagarik.wards import city_wards
 
 REFERENCE = re.compile(r"NG\d{6}")
 MODEL = REPO / "models" / "nagarik.tar.gz"
@@ -64,10 +62,7 @@ def database(tmp_path_factory) -> str:
     """A migrated SQLite database with the sample city, for the action server."""
     url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'nagarik.db'}"
     migrate(url)
-    with session_scope(url) as session:
-        load_catalog(session, CITY)
-        replace_wards(session, city_wards())
-    return url
+    return with_city(url)
 
 
 @pytest.fixture(scope="module")

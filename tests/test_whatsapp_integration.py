@@ -24,13 +24,10 @@ from typing import Any, Dict, Iterator, List
 import pytest
 from sqlalchemy import select
 
-from conftest import CITY, REPO, migrate
-from nagarik.db.catalog import load_catalog
+from conftest import REPO, migrate, with_city
 from nagarik.db.complaints import change_status
 from nagarik.db.models import Citizen, Complaint
 from nagarik.db.session import session_scope
-from nagarik.db.wards import replace_wards
-from nagarik.wards import city_wards
 from test_conversation import BENGALI, DEVANAGARI, REFERENCE, _free_port, _wait_until_healthy
 
 MODEL = REPO / "models" / "nagarik.tar.gz"
@@ -102,10 +99,7 @@ def graph() -> Iterator[FakeGraph]:
 def database(tmp_path_factory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('wa-db') / 'nagarik.db'}"
     migrate(url)
-    with session_scope(url) as session:
-        load_catalog(session, CITY)
-        replace_wards(session, city_wards())
-    return url
+    return with_city(url)
 
 
 def _start(command: List[str], env: Dict[str, str], health: str, log: Path, seconds: float) -> subprocess.Popen:
