@@ -20,7 +20,7 @@ import mimetypes
 import os
 import re
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Set, Text, Tuple
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, SlotSet
@@ -340,13 +340,13 @@ class WhatsAppInput(InputChannel):
         text = rasa_text(message)
         output = self.get_output_channel()
         if text is None:
-            await output.send_text_message(message.sender, UNSUPPORTED_MESSAGE[await self._language(message.sender)])
+            await self._tell(output, message.sender, UNSUPPORTED_MESSAGE)
             return
         metadata = message.metadata()
         if message.media is not None:
             saved = await self._save_media(message)
             if saved is None:
-                await output.send_text_message(message.sender, MEDIA_NOT_RECEIVED[await self._language(message.sender)])
+                await self._tell(output, message.sender, MEDIA_NOT_RECEIVED)
                 return
             metadata["media"] = [saved]
         assert self.on_new_message is not None, "blueprint() was not called"
@@ -368,11 +368,13 @@ class WhatsAppInput(InputChannel):
             logger.exception("could not record WhatsApp message %s", message.wamid)
             return True
 
-    async def _language(self, sender: str) -> str:
+    async def _tell(self, output: OutputChannel, sender: str, texts: Mapping[str, str]) -> None:
+        """The channel's own words (not the assistant's), in the language remembered for the number."""
         try:
-            return await run_in_session(lambda session: preferred_language(session, sender)) or city_settings().default_language
+            language = await run_in_session(lambda session: preferred_language(session, sender))
         except SQLAlchemyError:
-            return city_settings().default_language
+            language = None
+        await output.send_text_message(sender, texts[language or city_settings().default_language])
 
     async def _save_media(self, message: Incoming) -> Optional[Dict[str, Any]]:
         """Downloads the photo or document and stores it; what the complaint form attaches."""
@@ -382,12 +384,12 @@ class WhatsAppInput(InputChannel):
         except GraphError as error:
             logger.error("media %s from %s not downloaded: %s", media.id, mask(message.sender), error)
             return None
-        path = _media_path(message, mime_type or media.mime_type)
+        mime_type = mime_type or media.mime_type
+        path = _media_path(message, mime_type)
 
         def write() -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
 
         await asyncio.to_thread(write)
-        return {"path": str(path), "media_type": mime_type or media.mime_type, "caption": media.caption,
-                "filename": media.filename}
+        return {"path": str(path), "media_type": mime_type, "caption": media.caption, "filename": media.filename}

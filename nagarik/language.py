@@ -127,6 +127,11 @@ class Detection:
         }
 
 
+def native_script_language(text: str) -> Optional[str]:
+    """"bn" for Bengali script, "hi" for Devanagari, None otherwise (Bengali wins a mixed text)."""
+    return "bn" if _BENGALI.search(text) else "hi" if _DEVANAGARI.search(text) else None
+
+
 def _score_latin_words(words: Iterable[str], scores: Dict[str, float]) -> None:
     for word in words:
         languages = [code for code, lexicon in _ROMAN_LEXICONS.items() if word in lexicon]

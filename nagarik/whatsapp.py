@@ -20,12 +20,13 @@ import hmac
 import json
 import logging
 import os
-import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
 import aiohttp
+
+from nagarik.language import native_script_language
 
 logger = logging.getLogger(__name__)
 
@@ -237,13 +238,6 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def language_of_text(text: str) -> str:
-    """en / hi / bn from the script, for the few words the channel adds itself (the list button)."""
-    if re.search(r"[\u0980-\u09ff]", text):
-        return "bn"
-    return "hi" if re.search(r"[\u0900-\u097f]", text) else "en"
-
-
 def _buttons(text: str, buttons: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """Up to 3 reply buttons; 4 to 10 a list message; more, a numbered list in the text."""
     parts = split_text(text or "", TEXT_LIMIT)
@@ -266,7 +260,8 @@ def _buttons(text: str, buttons: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         {"id": str(b.get("payload") or b.get("title"))[:ROW_ID_LIMIT], "title": _cut(str(b.get("title", "")), ROW_TITLE_LIMIT)}
         for b in buttons
     ]
-    label = LIST_BUTTON[language_of_text(body)]
+    # The list button's few words follow the script of the text they come with.
+    label = LIST_BUTTON[native_script_language(body) or "en"]
     return leading + [{"type": "interactive", "interactive": {
         "type": "list", "body": {"text": body}, "action": {"button": label, "sections": [{"rows": rows}]}}}]
 

@@ -17,7 +17,7 @@ from aiohttp import web
 
 from channels.whatsapp import WhatsAppInput
 from nagarik.whatsapp import WhatsAppSettings
-from test_whatsapp import delivery, text
+from test_whatsapp import _serve, delivery, text
 
 SECRET = "app-secret"
 PHONE_ID = "106540352242922"
@@ -55,15 +55,8 @@ def run_channel(db_url: str, monkeypatch, tmp_path: Path, body):
     monkeypatch.setenv("NAGARIK_MEDIA_DIR", str(tmp_path / "media"))
     graph = FakeGraph()
 
-    async def main():
-        app = web.Application()
-        app.add_routes(graph.routes())
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]
-        channel = WhatsAppInput(WhatsAppSettings("verify-me", SECRET, "TOKEN", PHONE_ID, f"http://127.0.0.1:{port}"))
+    async def with_graph(base: str):
+        channel = WhatsAppInput(WhatsAppSettings("verify-me", SECRET, "TOKEN", PHONE_ID, base))
         received: List[Any] = []
 
         async def on_new_message(message) -> None:
@@ -76,9 +69,8 @@ def run_channel(db_url: str, monkeypatch, tmp_path: Path, body):
         finally:
             await channel.queues.idle()
             await channel.client.close()
-            await runner.cleanup()
 
-    return asyncio.run(main())
+    return _serve(graph.routes(), with_graph)
 
 
 def test_verification_echoes_the_challenge_only_for_the_right_token() -> None:
