@@ -8,6 +8,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 MODEL := models/nagarik.tar.gz
+# Rasa's default configuration trained on the same data: what eval and bench compare against.
+BASELINE := models/rasa_default.tar.gz
 # Everything that changes what `rasa train` produces.
 TRAINING_INPUTS := config.yml domain.yml $(shell find data components -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null) nagarik/text.py nagarik/numbers.py nagarik/references.py nagarik/vocabulary.py
 # Passed through to scripts/find-python.sh: `make PYTHON=/path/to/python3.10 run`.
@@ -15,7 +17,7 @@ export PYTHON
 # No usage telemetry from a municipal deployment (and no network to send it on CI).
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help venv install train validate run serve actions test pytest rasa-test heldout eval lock clean db-upgrade
+.PHONY: help venv install train train-baseline validate run serve actions test pytest rasa-test heldout eval bench lock clean db-upgrade
 
 help:
 	@echo "make run       set up (venv, packages, model) and chat in the terminal"
@@ -23,7 +25,8 @@ help:
 	@echo "make train     train the model if data, domain or config changed"
 	@echo "make validate  rasa data validate --fail-on-warnings"
 	@echo "make serve     rasa server with the channels of credentials.yml + action server"
-	@echo "make eval      NLU report on the held-out split and the external evaluation set"
+	@echo "make eval      quality report: NLU per language group, reply language, test stories; Nagarik vs Rasa's default config"
+	@echo "make bench     the whole stack under load (WhatsApp, PostgreSQL, action server); Nagarik vs Rasa's default config"
 	@echo "make db-upgrade  create or migrate the complaint database (DATABASE_URL, default nagarik.db)"
 
 venv install: $(INSTALLED)
@@ -49,11 +52,22 @@ train: $(MODEL)
 # rasa keeps the old file when its fingerprint says nothing changed, so touch it to stop make retraining;
 # with the time training started, so that a file edited during training still triggers the next one.
 # The venv is an order-only prerequisite: reinstalling packages does not force a retrain.
+# Validation is `make validate` (the first step of `make test`); skipping it here saves ~30 s.
 $(MODEL): $(TRAINING_INPUTS) | $(INSTALLED)
 	@mkdir -p models
 	@start=$$(date +%s); \
-	$(BIN)/rasa train --fixed-model-name nagarik --out models --num-threads 2 || exit 1; \
+	$(BIN)/rasa train --fixed-model-name nagarik --out models --num-threads 2 --skip-validation || exit 1; \
 	echo "training took $$(( $$(date +%s) - start )) s"; \
+	touch -d "@$$start" $@
+
+train-baseline: $(BASELINE)
+
+# Same data and domain, baseline/config.yml instead of config.yml (about 20 minutes on 2 cores).
+$(BASELINE): baseline/config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null) | $(INSTALLED)
+	@mkdir -p models
+	@start=$$(date +%s); \
+	$(BIN)/rasa train --config baseline/config.yml --fixed-model-name rasa_default --out models --num-threads 2 || exit 1; \
+	echo "training the baseline took $$(( $$(date +%s) - start )) s"; \
 	touch -d "@$$start" $@
 
 validate: $(INSTALLED)
@@ -79,10 +93,17 @@ rasa-test: $(MODEL)
 	$(BIN)/rasa test core --e2e --model $(MODEL) --stories tests/test_stories.yml --out results --fail-on-prediction-errors
 
 heldout: $(MODEL)
-	$(BIN)/python scripts/nlu_report.py --model $(MODEL) --heldout tests/nlu_heldout --out results --min-accuracy 0.85
+	$(BIN)/python -m evaluation.nlu --model $(MODEL) --heldout tests/nlu_heldout --out results --min-accuracy 0.85
 
-eval: $(MODEL)
-	$(BIN)/python scripts/nlu_report.py --model $(MODEL) --heldout tests/nlu_heldout --external ../shared/eval/external.jsonl --out results
+# The external evaluation set sits beside the repository (../shared); the report skips it when absent.
+EXTERNAL_EVAL := $(wildcard ../shared/eval/external.jsonl)
+eval: $(MODEL) $(BASELINE)
+	$(BIN)/python -m evaluation --out results $(if $(EXTERNAL_EVAL),--external $(EXTERNAL_EVAL))
+
+# Needs PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/nagarik_bench,
+# recreated) and, with SANIC_WORKERS > 1, Redis. Writes results/benchmark.json and .png.
+bench: $(MODEL) $(BASELINE)
+	$(BIN)/python -m benchmark
 
 # Creates or migrates the complaint database at DATABASE_URL (default: nagarik.db, SQLite)
 # and loads the city's departments and categories into it.

@@ -31,6 +31,11 @@ def _unknown_category(entity: Dict) -> bool:
     return entity.get(ENTITY_ATTRIBUTE_TYPE) == "complaint_category" and entity.get(ENTITY_ATTRIBUTE_VALUE) not in CATEGORY_NAMES
 
 
+def _not_a_number(entity: Dict) -> bool:
+    """A `ward` that no reading turns into a number ("been", "असल"): a fragment DIET tagged."""
+    return entity.get(ENTITY_ATTRIBUTE_TYPE) == "ward" and parse_number(str(entity.get(ENTITY_ATTRIBUTE_VALUE))) is None
+
+
 # A number followed by a unit of time is how long, not which ward: "तीन दिन से", "for 3 days", "২ সপ্তাহ".
 _DURATION = re.compile(
     r"^\s*(?:din|dino|dinon|days?|weeks?|months?|years?|hours?|hafte|hafton|mahine|mahino|saal|ghante|ghanto|"
@@ -76,7 +81,7 @@ class EntityNormalizer(StatelessComponent):
     A `complaint_category` whose value is not one of the contract's codes is
     dropped: DIET sometimes tags a fragment it never saw as a whole ("असल",
     "পাইপ"), and the synonym mapper then has nothing to map it to. So is a
-    `ward` that is a duration ("तीन दिन से पानी नहीं"): DIET tags number words.
+    `ward` that is not a number at all ("been", "असल"), and a `ward` that is a duration ("तीन दिन से पानी नहीं"): DIET tags number words.
     A ward written as "ward 9" / "वार्ड 9" that DIET did not tag is added.
     """
 
@@ -84,7 +89,7 @@ class EntityNormalizer(StatelessComponent):
         for message in messages:
             entities = message.get(ENTITIES, [])
             text = message.get("text") or ""
-            kept = [e for e in entities if not _unknown_category(e) and not _is_duration(e, text)]
+            kept = [e for e in entities if not _unknown_category(e) and not _not_a_number(e) and not _is_duration(e, text)]
             if not any(e.get(ENTITY_ATTRIBUTE_TYPE) == "ward" for e in kept):
                 kept += _written_ward(text)
             if kept != entities:

@@ -75,7 +75,7 @@ def test_language_detector_adds_its_verdict_to_the_parse_data(text: str, code, c
     "entity, value, canonical",
     [
         ("ward", "१२", "12"), ("ward", "baarah", "12"), ("ward", "বারো", "12"), ("ward", "twelve", "12"),
-        ("ward", "12", "12"), ("ward", "near temple", "near temple"),
+        ("ward", "12", "12"),
         ("complaint_id", "ng 104233", "NG104233"), ("complaint_id", "Ng104233", "NG104233"),
         ("locality", "shastri nagar", "shastri nagar"), ("complaint_category", "street_light", "street_light"),
     ],
@@ -94,6 +94,15 @@ def test_entity_normalizer_drops_a_category_that_is_not_a_contract_code() -> Non
     ]
     [processed] = EntityNormalizer().process([_message("असल में वार्ड २० सड़क", entities)])
     assert [(e["entity"], e["value"]) for e in processed.get("entities")] == [("ward", "20"), ("complaint_category", "roads")]
+
+
+def test_entity_normalizer_drops_a_ward_that_is_not_a_number() -> None:
+    entities = [
+        {"entity": "ward", "value": "२०", "start": 10, "end": 12},
+        {"entity": "ward", "value": "असल", "start": 0, "end": 3},
+    ]
+    [processed] = EntityNormalizer().process([_message("असल में वार्ड २० है", entities)])
+    assert [(e["entity"], e["value"]) for e in processed.get("entities")] == [("ward", "20")]
 
 
 @pytest.mark.parametrize(

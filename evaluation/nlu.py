@@ -1,10 +1,11 @@
 #!/usr/bin/env python
 """NLU report per language group: intent accuracy and F1 on examples never trained on.
 
-    python scripts/nlu_report.py --model models/nagarik.tar.gz --heldout tests/nlu_heldout \
+    python -m evaluation.nlu --model models/nagarik.tar.gz --heldout tests/nlu_heldout \
         [--external ../shared/eval/external.jsonl] [--out results] [--min-accuracy 0.85]
 
-Writes `nlu_report.json` and `nlu_report.md` to --out and prints the table.
+Writes `nlu_report.json` and `nlu_report.md` to --out and prints the table (`make heldout`;
+`make eval` uses the same scoring for both models).
 The held-out split is `tests/nlu_heldout/<group>.yml`; the optional external
 set is a JSON-lines file with `text`, `lang`, `intent`, `retrieval` and
 `category` (the project's evaluation set, never trained on). Exits 1 when
@@ -20,8 +21,8 @@ import logging
 import os
 import sys
 import time
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
@@ -32,6 +33,8 @@ logging.disable(logging.WARNING)
 
 
 GROUPS = ("en", "hi", "bn", "hi_latn", "bn_latn")
+# Entities scored by value (what the actions receive), per message.
+SCORED_ENTITIES = ("complaint_category", "ward")
 
 
 @dataclass
@@ -41,6 +44,8 @@ class Item:
     intent: str
     retrieval: Optional[str] = None  # full retrieval intent, e.g. covid_faq/symptoms
     category: Optional[str] = None  # expected complaint_category for report_complaint
+    # Annotated values of SCORED_ENTITIES; None where the set has no entity annotations.
+    entities: Optional[Dict[str, List[str]]] = None
 
 
 @dataclass
@@ -48,6 +53,25 @@ class Prediction:
     intent: str
     retrieval: Optional[str]
     categories: List[str]
+    entities: Dict[str, List[str]] = field(default_factory=dict)
+
+
+def _canonical(entity: str, value: str) -> str:
+    """Wards compare as numbers: "४०", "forty" and "40" are the same ward, in the annotation and
+    in either model's output, so the F1 says whether the ward was found."""
+    from nagarik.numbers import parse_number
+
+    number = parse_number(value) if entity == "ward" else None
+    return str(number) if number is not None else value
+
+
+def _values(entities: Iterable[Dict[str, object]]) -> Dict[str, List[str]]:
+    values: Dict[str, List[str]] = {name: [] for name in SCORED_ENTITIES}
+    for entity in entities:
+        name = str(entity["entity"])
+        if name in values:
+            values[name].append(_canonical(name, str(entity["value"])))
+    return values
 
 
 def load_heldout(folder: Path) -> List[Item]:
@@ -65,6 +89,7 @@ def load_heldout(folder: Path) -> List[Item]:
                     intent=intent,
                     retrieval=example.get("intent_response_key"),
                     category=(categories[0] if categories else "other") if intent == "report_complaint" else None,
+                    entities=_values(example.get("entities", [])),
                 )
             )
     return items
@@ -79,25 +104,32 @@ def load_external(path: Path) -> List[Item]:
     return items
 
 
-async def predict(model: Path, texts: Iterable[str]) -> List[Prediction]:
-    from rasa.core.agent import Agent
+def quiet_rasa_logs() -> None:
     from rasa.utils.log_utils import configure_structlog
 
     configure_structlog(logging.WARNING)  # otherwise every parse is logged at debug level
 
-    agent = Agent.load(str(model))
-    predictions = []
-    for text in texts:
-        parsed = await agent.parse_message(text)
-        intent = parsed["intent"]["name"]
-        retrieval = None
-        if intent == "covid_faq":
-            retrieval = (
-                parsed.get("response_selector", {}).get("covid_faq", {}).get("response", {}).get("intent_response_key")
-            )
-        categories = [e["value"] for e in parsed.get("entities", []) if e["entity"] == "complaint_category"]
-        predictions.append(Prediction(intent, retrieval, categories))
-    return predictions
+
+async def predict(model: Path, texts: Iterable[str]) -> List[Prediction]:
+    from rasa.core.agent import Agent
+
+    quiet_rasa_logs()
+    return await predict_with(Agent.load(str(model)), texts)
+
+
+def prediction_of(parsed: Dict[str, object]) -> Prediction:
+    """The scored parts of one parse result."""
+    intent = parsed["intent"]["name"]
+    retrieval = None
+    if intent == "covid_faq":
+        retrieval = parsed.get("response_selector", {}).get("covid_faq", {}).get("response", {}).get("intent_response_key")
+    entities = parsed.get("entities", [])
+    categories = [e["value"] for e in entities if e["entity"] == "complaint_category"]
+    return Prediction(intent, retrieval, categories, _values(entities))
+
+
+async def predict_with(agent, texts: Iterable[str]) -> List[Prediction]:
+    return [prediction_of(await agent.parse_message(text)) for text in texts]
 
 
 def _f1_macro(gold: List[str], predicted: List[str]) -> float:
@@ -105,6 +137,22 @@ def _f1_macro(gold: List[str], predicted: List[str]) -> float:
 
     labels = sorted(set(gold))
     return float(f1_score(gold, predicted, labels=labels, average="macro", zero_division=0))
+
+
+def _entity_f1(pairs: List[tuple], entity: str) -> Optional[float]:
+    """Micro F1 over (message, value) pairs of one entity; None when nothing is annotated."""
+    annotated = [(i, p) for i, p in pairs if i.entities is not None]
+    if not any(i.entities[entity] for i, _ in annotated):
+        return None
+    true_positive = false_positive = false_negative = 0
+    for item, prediction in annotated:
+        gold, predicted = Counter(item.entities[entity]), Counter(prediction.entities.get(entity, []))
+        hits = sum((gold & predicted).values())
+        true_positive += hits
+        false_positive += sum(predicted.values()) - hits
+        false_negative += sum(gold.values()) - hits
+    denominator = 2 * true_positive + false_positive + false_negative
+    return round(2 * true_positive / denominator, 4) if denominator else None
 
 
 def _accuracy(pairs: List[tuple]) -> Optional[float]:
@@ -132,6 +180,7 @@ def score(items: List[Item], predictions: List[Prediction]) -> Dict[str, Dict[st
             "fallback_rate": round(predicted.count("nlu_fallback") / len(pairs), 4),
             "covid_faq_accuracy": _accuracy(faq),
             "category_accuracy": _accuracy(complaints),
+            **{f"{entity}_f1": _entity_f1(pairs, entity) for entity in SCORED_ENTITIES},
             "errors": [
                 {"text": i.text, "gold": i.intent, "predicted": p.intent}
                 for i, p in pairs
@@ -151,7 +200,8 @@ def _cell(value: object) -> str:
 
 
 def markdown(title: str, report: Dict[str, Dict[str, object]]) -> str:
-    columns = ["examples", "intent_accuracy", "intent_f1_macro", "fallback_rate", "covid_faq_accuracy", "category_accuracy"]
+    columns = ["examples", "intent_accuracy", "intent_f1_macro", "fallback_rate", "covid_faq_accuracy",
+               "category_accuracy", "complaint_category_f1", "ward_f1"]
     lines = [f"## {title}", "", "| group | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
     for group in sorted(report, key=lambda g: (g == "all", g)):
         lines.append(f"| {group} | " + " | ".join(_cell(report[group][c]) for c in columns) + " |")

@@ -1,0 +1,211 @@
+"""The stack as deployed: a fresh database, the action server and `rasa run` with the WhatsApp
+channel and a SQL tracker store; and the peak memory of each process while it runs."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from benchmark.fake_graph import ACCESS_TOKEN
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+APP_SECRET = "bench-secret"
+PHONE_NUMBER_ID = "100000000000001"
+DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/nagarik_bench"
+
+
+@dataclass(frozen=True)
+class Setup:
+    """One configuration under test: a trained model and how its servers are run."""
+
+    name: str
+    model: Path
+    sanic_workers: int = 1
+    action_workers: int = 1
+    # Several Sanic workers need a lock store they share; Rasa refuses them with the in-memory one.
+    redis_lock_store: bool = False
+    # As endpoints.yml: the domain only goes to the actions that need it (Rasa's default sends it always).
+    selective_domain: bool = False
+    extra_env: Dict[str, str] = field(default_factory=dict)
+
+
+def fresh_database(url: str) -> None:
+    """Drops and recreates the benchmark's database (PostgreSQL) or file (SQLite), then migrates it
+    and loads the sample city, as `make db-upgrade` does."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        Path(parsed.database).unlink(missing_ok=True)
+    else:
+        admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT", future=True)
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+        admin.dispose()
+    env = {**os.environ, "DATABASE_URL": url}
+    for command in ([str(BIN / "alembic"), "upgrade", "head"], [str(BIN / "nagarik"), "city", "load"]):
+        subprocess.run(command, cwd=REPO, env=env, check=True, capture_output=True)
+
+
+def tracker_store_yaml(url: str) -> str:
+    """Rasa's SQLTrackerStore on the same database as the complaints (own `events` table)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{parsed.database}"\n'
+    return (
+        "tracker_store:\n  type: SQL\n  dialect: postgresql\n"
+        f'  url: "{parsed.host or "127.0.0.1"}"\n  port: {parsed.port or 5432}\n'
+        f'  db: "{parsed.database}"\n  username: "{parsed.username or ""}"\n  password: "{parsed.password or ""}"\n'
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_healthy(url: str, process: subprocess.Popen, log: Path, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except OSError:
+            time.sleep(0.5)
+    process.kill()
+    raise RuntimeError(f"{url} did not answer; the end of {log}:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+class Stack:
+    """Starts the action server and `rasa run` for one setup; `stop()` ends both."""
+
+    def __init__(self, setup: Setup, database_url: str, graph_url: str, workdir: Path) -> None:
+        self.setup, self.database_url, self.graph_url = setup, database_url, graph_url
+        self.workdir = workdir / setup.name
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.processes: Dict[str, subprocess.Popen] = {}
+        self.webhook = ""
+
+    def _env(self) -> Dict[str, str]:
+        return {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "NAGARIK_MEDIA_DIR": str(self.workdir / "media"),
+            "WHATSAPP_VERIFY_TOKEN": "bench-verify",
+            "WHATSAPP_APP_SECRET": APP_SECRET,
+            "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN,
+            "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
+            "WHATSAPP_API_BASE": self.graph_url,
+            "RASA_TELEMETRY_ENABLED": "false",
+            "PYTHONWARNINGS": "ignore",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "SANIC_WORKERS": str(self.setup.sanic_workers),
+            "ACTION_SERVER_SANIC_WORKERS": str(self.setup.action_workers),
+            **self.setup.extra_env,
+        }
+
+    def _endpoints(self, action_port: int) -> Path:
+        text_ = f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        if self.setup.selective_domain:
+            text_ += "  enable_selective_domain: true\n"
+        text_ += tracker_store_yaml(self.database_url)
+        if self.setup.redis_lock_store:
+            text_ += "lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  db: 1\n"
+        path = self.workdir / "endpoints.yml"
+        path.write_text(text_, encoding="utf-8")
+        return path
+
+    def _start(self, name: str, command: List[str], health: str, seconds: float) -> None:
+        log = self.workdir / f"{name}.log"
+        process = subprocess.Popen(command, cwd=REPO, env=self._env(), stdout=log.open("wb"), stderr=subprocess.STDOUT)
+        self.processes[name] = process
+        wait_healthy(health, process, log, seconds)
+
+    def start(self) -> str:
+        action_port, rasa_port = free_port(), free_port()
+        self._start("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+                    f"http://127.0.0.1:{action_port}/health", 90)
+        credentials = self.workdir / "credentials.yml"
+        credentials.write_text("channels.whatsapp.WhatsAppInput: {}\n", encoding="utf-8")
+        self._start("rasa", [str(BIN / "rasa"), "run", "--model", str(self.setup.model), "--endpoints",
+                             str(self._endpoints(action_port)), "--credentials", str(credentials), "--port", str(rasa_port)],
+                    f"http://127.0.0.1:{rasa_port}/webhooks/whatsapp/", 300)
+        self.webhook = f"http://127.0.0.1:{rasa_port}/webhooks/whatsapp/webhook"
+        return self.webhook
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _children(pid: int) -> List[int]:
+    found = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(c) for c in (task / "children").read_text().split()]
+    except OSError:
+        pass
+    return found
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (Sanic workers are child processes)."""
+    total_kb, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kb += int(line.split()[1])
+        except OSError:
+            continue
+        pending += _children(current)
+    return total_kb / 1024
+
+
+class MemoryWatch:
+    """Samples each process tree's memory a few times a second; keeps the peaks."""
+
+    def __init__(self, processes: Dict[str, subprocess.Popen], interval: float = 0.25) -> None:
+        self.pids = {name: process.pid for name, process in processes.items()}
+        self.interval = interval
+        self.peaks_mb: Dict[str, float] = {name: 0.0 for name in self.pids}
+        self._task: Optional[asyncio.Task] = None
+
+    def sample(self) -> None:
+        for name, pid in self.pids.items():
+            self.peaks_mb[name] = max(self.peaks_mb[name], tree_rss_mb(pid))
+
+    async def _run(self) -> None:
+        while True:
+            self.sample()
+            await asyncio.sleep(self.interval)
+
+    def __enter__(self) -> "MemoryWatch":
+        self._task = asyncio.get_running_loop().create_task(self._run())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+        self.sample()
