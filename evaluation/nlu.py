@@ -122,7 +122,10 @@ def prediction_of(parsed: Dict[str, object]) -> Prediction:
     intent = parsed["intent"]["name"]
     retrieval = None
     if intent == "covid_faq":
-        retrieval = parsed.get("response_selector", {}).get("covid_faq", {}).get("response", {}).get("intent_response_key")
+        # Nagarik's selector is trained for covid_faq; Rasa's default one for all retrieval intents ("default").
+        selectors = parsed.get("response_selector", {})
+        selector = selectors.get("covid_faq") or selectors.get("default") or {}
+        retrieval = selector.get("response", {}).get("intent_response_key")
     entities = parsed.get("entities", [])
     categories = [e["value"] for e in entities if e["entity"] == "complaint_category"]
     return Prediction(intent, retrieval, categories, _values(entities))

@@ -25,6 +25,13 @@ def test_wards_are_compared_as_numbers() -> None:
     assert nlu._values([{"entity": "ward", "value": "forty"}])["ward"] == ["40"]
 
 
+def test_the_faq_answer_is_read_from_either_selector() -> None:
+    for key in ("covid_faq", "default"):  # Nagarik's selector, Rasa's default one
+        parsed = {"intent": {"name": "covid_faq"}, "entities": [],
+                  "response_selector": {key: {"response": {"intent_response_key": "covid_faq/symptoms"}}}}
+        assert nlu.prediction_of(parsed).retrieval == "covid_faq/symptoms"
+
+
 def test_entity_f1_counts_found_missed_and_extra_values() -> None:
     items = [_item("hi", "inform", ward=["12"]), _item("hi", "inform", ward=["7"]), _item("hi", "greet")]
     predictions = [_prediction("inform", ward=["12"]), _prediction("inform"), _prediction("greet", ward=["3"])]
