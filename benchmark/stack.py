@@ -76,18 +76,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_healthy(url: str, process: subprocess.Popen, log: Path, seconds: float) -> None:
+def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 60, log: Optional[Path] = None) -> None:
+    """Returns once `url` answers; kills `process` and raises with the end of its log if it exits or never does."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
+    while time.monotonic() < deadline and process.poll() is None:
         try:
             urllib.request.urlopen(url, timeout=1)
             return
         except OSError:
-            time.sleep(0.5)
+            time.sleep(0.3)
     process.kill()
-    raise RuntimeError(f"{url} did not answer; the end of {log}:\n{log.read_text(errors='replace')[-3000:]}")
+    tail = f"; the end of {log}:\n{log.read_text(errors='replace')[-3000:]}" if log else ""
+    raise RuntimeError(f"{url} did not answer (exit code {process.poll()}){tail}")
 
 
 class Stack:
@@ -134,7 +134,7 @@ class Stack:
         log = self.workdir / f"{name}.log"
         process = subprocess.Popen(command, cwd=REPO, env=self._env(), stdout=log.open("wb"), stderr=subprocess.STDOUT)
         self.processes[name] = process
-        wait_healthy(health, process, log, seconds)
+        wait_healthy(health, process, seconds, log)
 
     def start(self) -> str:
         action_port, rasa_port = free_port(), free_port()

@@ -36,6 +36,23 @@ def _not_a_number(entity: Dict) -> bool:
     return entity.get(ENTITY_ATTRIBUTE_TYPE) == "ward" and parse_number(str(entity.get(ENTITY_ATTRIBUTE_VALUE))) is None
 
 
+# Words that open or soften a sentence ("असल में", "actually", "আসলে") and never name a place on
+# their own; DIET tags them as a `locality` when they stand where a place name usually stands.
+_FILLER_WORDS = frozenset(
+    "asal asli actually really basically please pls sir madam ji bhai bhaiya dada didi haan ha yes no me mein "
+    "असल असली दरअसल वैसे सच में जी भाई भैया हाँ हां नहीं "
+    "আসলে সত্যি আসল দাদা দিদি জি হ্যাঁ না".split()
+)
+
+
+def _filler_locality(entity: Dict) -> bool:
+    """A `locality` made only of filler words ("असल", "actually"): no citizen names a place that way."""
+    if entity.get(ENTITY_ATTRIBUTE_TYPE) != "locality":
+        return False
+    words = str(entity.get(ENTITY_ATTRIBUTE_VALUE) or "").lower().split()
+    return all(word in _FILLER_WORDS for word in words)
+
+
 # A number followed by a unit of time is how long, not which ward: "तीन दिन से", "for 3 days", "২ সপ্তাহ".
 _DURATION = re.compile(
     r"^\s*(?:din|dino|dinon|days?|weeks?|months?|years?|hours?|hafte|hafton|mahine|mahino|saal|ghante|ghanto|"
@@ -70,6 +87,10 @@ def _is_duration(entity: Dict, text: str) -> bool:
     return bool(_DURATION.match(text[end:])) and not _AFTER_WARD.search(text[:start])
 
 
+def _dropped(entity: Dict, text: str) -> bool:
+    return _unknown_category(entity) or _not_a_number(entity) or _is_duration(entity, text) or _filler_locality(entity)
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class EntityNormalizer(StatelessComponent):
     """Rewrites entity values after extraction and synonym mapping.
@@ -81,7 +102,8 @@ class EntityNormalizer(StatelessComponent):
     A `complaint_category` whose value is not one of the contract's codes is
     dropped: DIET sometimes tags a fragment it never saw as a whole ("असल",
     "পাইপ"), and the synonym mapper then has nothing to map it to. So is a
-    `ward` that is not a number at all ("been", "असल"), and a `ward` that is a duration ("तीन दिन से पानी नहीं"): DIET tags number words.
+    `ward` that is not a number at all ("been", "असल"), a `ward` that is a duration ("तीन दिन से पानी नहीं"):
+    DIET tags number words, and a `locality` made of filler words only ("असल", "actually").
     A ward written as "ward 9" / "वार्ड 9" that DIET did not tag is added.
     """
 
@@ -89,7 +111,7 @@ class EntityNormalizer(StatelessComponent):
         for message in messages:
             entities = message.get(ENTITIES, [])
             text = message.get("text") or ""
-            kept = [e for e in entities if not _unknown_category(e) and not _not_a_number(e) and not _is_duration(e, text)]
+            kept = [e for e in entities if not _dropped(e, text)]
             if not any(e.get(ENTITY_ATTRIBUTE_TYPE) == "ward" for e in kept):
                 kept += _written_ward(text)
             if kept != entities:

@@ -54,7 +54,7 @@ def action_server(workdir: Path) -> Iterator[str]:
     process = subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
                                cwd=REPO, env={**os.environ, **env}, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     try:
-        wait_healthy(f"http://127.0.0.1:{port}/health", process, log, 90)
+        wait_healthy(f"http://127.0.0.1:{port}/health", process, 90, log)
         yield f"http://127.0.0.1:{port}/webhook"
     finally:
         process.terminate()

@@ -106,6 +106,20 @@ def test_entity_normalizer_drops_a_ward_that_is_not_a_number() -> None:
 
 
 @pytest.mark.parametrize(
+    "text, value, kept",
+    [
+        ("असल में वार्ड २० है", "असल", False), ("actually it is ward 20", "actually", False), ("আসলে ওয়ার্ড ২০", "আসলে", False),
+        ("सच में गली नंबर ४", "सच में", False), ("near Gandhi park", "Gandhi park", True), ("असलम चौक के पास", "असलम चौक", True),
+    ],
+)
+def test_entity_normalizer_drops_a_locality_made_of_filler_words(text: str, value: str, kept: bool) -> None:
+    start = text.index(value)
+    entities = [{"entity": "locality", "value": value, "start": start, "end": start + len(value)}]
+    [processed] = EntityNormalizer().process([_message(text, entities)])
+    assert any(e["entity"] == "locality" for e in processed.get("entities")) is kept
+
+
+@pytest.mark.parametrize(
     "text, start, end, kept",
     [
         ("तीन दिन से पानी नहीं आया", 0, 3, False), ("light off for 3 days in ward 5", 14, 15, False),

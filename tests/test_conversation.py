@@ -11,17 +11,15 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from datetime import datetime, timezone
 from typing import Iterator, List
 
 import pytest
 from sqlalchemy import select
 
+from benchmark.stack import free_port, wait_healthy
 from conftest import REPO, migrate, with_city
 from nagarik.covid import Figures
 from nagarik.db.complaints import change_status, citizen_for, preferred_language
@@ -38,25 +36,6 @@ DEVANAGARI = re.compile(r"[\u0900-\u097f]")
 BENGALI = re.compile(r"[\u0980-\u09ff]")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_healthy(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the action server exited with {process.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"the action server did not answer on {url}")
-
-
 @pytest.fixture(scope="module")
 def database(tmp_path_factory) -> str:
     """A migrated SQLite database with the sample city, for the action server."""
@@ -67,7 +46,7 @@ def database(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="module")
 def action_endpoint(database: str) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
         cwd=REPO,
@@ -76,7 +55,7 @@ def action_endpoint(database: str) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_until_healthy(f"http://127.0.0.1:{port}/health", process)
+        wait_healthy(f"http://127.0.0.1:{port}/health", process)
         yield f"http://127.0.0.1:{port}/webhook"
     finally:
         process.terminate()

@@ -28,7 +28,8 @@ from conftest import REPO, migrate, with_city
 from nagarik.db.complaints import change_status
 from nagarik.db.models import Citizen, Complaint
 from nagarik.db.session import session_scope
-from test_conversation import BENGALI, DEVANAGARI, REFERENCE, _free_port, _wait_until_healthy
+from benchmark.stack import free_port, wait_healthy
+from test_conversation import BENGALI, DEVANAGARI, REFERENCE
 
 MODEL = REPO / "models" / "nagarik.tar.gz"
 SECRET = "integration-secret"
@@ -104,11 +105,7 @@ def database(tmp_path_factory) -> str:
 
 def _start(command: List[str], env: Dict[str, str], health: str, log: Path, seconds: float) -> subprocess.Popen:
     process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    try:
-        _wait_until_healthy(health, process, seconds)
-    except RuntimeError:
-        process.kill()
-        raise RuntimeError(f"{command[0]} did not start; its log: {log.read_text(errors='replace')[-3000:]}")
+    wait_healthy(health, process, seconds, log)
     return process
 
 
@@ -129,7 +126,7 @@ def webhook(graph: FakeGraph, database: str, tmp_path_factory) -> Iterator[str]:
         "RASA_TELEMETRY_ENABLED": "false",
         "WHATSAPP_NOTIFY_SECONDS": "0.5",
     }
-    action_port, rasa_port = _free_port(), _free_port()
+    action_port, rasa_port = free_port(), free_port()
     actions = _start([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)], env,
                      f"http://127.0.0.1:{action_port}/health", workdir / "actions.log", 60)
     endpoints = workdir / "endpoints.yml"
