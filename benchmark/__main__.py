@@ -18,12 +18,13 @@ from benchmark import report
 from benchmark.conversations import SCRIPTS, schedule
 from benchmark.fake_graph import FakeGraph
 from benchmark.load import Citizens, Pacing
-from benchmark.stack import DEFAULT_DATABASE, REPO, MemoryWatch, Setup, Stack, fresh_database
+from benchmark.stack import DEFAULT_DATABASE, REPO, THREADED_SQL_STORE, MemoryWatch, Setup, Stack, fresh_database
 
 
 def setups(args: argparse.Namespace) -> List[Setup]:
     project = Setup("project", args.model, sanic_workers=args.workers, action_workers=args.action_workers,
-                    redis_lock_store=args.workers > 1, selective_domain=True)
+                    redis_lock_store=args.workers > 1, selective_domain=True,
+                    tracker_store="SQL" if args.rasa_tracker_store else THREADED_SQL_STORE)
     # What a Rasa user gets out of the box: the default configuration, one Sanic worker.
     default = Setup("rasa_default", args.baseline_model)
     return [s for s in (project, default) if s.name in args.only]
@@ -84,6 +85,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("SANIC_WORKERS", 1)),
                         help="Sanic workers of Nagarik's rasa server (more than 1 uses the Redis lock store)")
     parser.add_argument("--action-workers", type=int, default=1)
+    parser.add_argument("--rasa-tracker-store", action="store_true",
+                        help="Nagarik with Rasa's own SQLTrackerStore instead of stores.sql.ThreadedSQLTrackerStore")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE),
                         help="recreated for each setup (default: PostgreSQL database nagarik_bench)")
     parser.add_argument("--model", type=Path, default=REPO / "models" / "nagarik.tar.gz")
@@ -100,6 +103,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     settings = {
         "think_seconds": args.think, "conversations_per_level": args.conversations, "project_sanic_workers": args.workers,
         "project_action_workers": args.action_workers, "database": args.database_url.split("://")[0],
+        "project_tracker_store": "SQL" if args.rasa_tracker_store else THREADED_SQL_STORE,
         "cpus": os.cpu_count(), "python": platform.python_version(),
     }
     document = report.document(figures, args.concurrency, settings)

@@ -24,6 +24,7 @@ BIN = Path(sys.executable).parent
 APP_SECRET = "bench-secret"
 PHONE_NUMBER_ID = "100000000000001"
 DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/nagarik_bench"
+THREADED_SQL_STORE = "stores.sql.ThreadedSQLTrackerStore"
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class Setup:
     redis_lock_store: bool = False
     # As endpoints.yml: the domain only goes to the actions that need it (Rasa's default sends it always).
     selective_domain: bool = False
+    # Rasa's `SQL` store, or a module path (Nagarik's `stores.sql.ThreadedSQLTrackerStore`); same table either way.
+    tracker_store: str = "SQL"
     extra_env: Dict[str, str] = field(default_factory=dict)
 
 
@@ -58,13 +61,13 @@ def fresh_database(url: str) -> None:
         subprocess.run(command, cwd=REPO, env=env, check=True, capture_output=True)
 
 
-def tracker_store_yaml(url: str) -> str:
-    """Rasa's SQLTrackerStore on the same database as the complaints (own `events` table)."""
+def tracker_store_yaml(url: str, store_type: str = "SQL") -> str:
+    """A SQL tracker store on the same database as the complaints (own `events` table)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{parsed.database}"\n'
+        return f'tracker_store:\n  type: {store_type}\n  dialect: sqlite\n  db: "{parsed.database}"\n'
     return (
-        "tracker_store:\n  type: SQL\n  dialect: postgresql\n"
+        f"tracker_store:\n  type: {store_type}\n  dialect: postgresql\n"
         f'  url: "{parsed.host or "127.0.0.1"}"\n  port: {parsed.port or 5432}\n'
         f'  db: "{parsed.database}"\n  username: "{parsed.username or ""}"\n  password: "{parsed.password or ""}"\n'
     )
@@ -123,7 +126,7 @@ class Stack:
         text_ = f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
         if self.setup.selective_domain:
             text_ += "  enable_selective_domain: true\n"
-        text_ += tracker_store_yaml(self.database_url)
+        text_ += tracker_store_yaml(self.database_url, self.setup.tracker_store)
         if self.setup.redis_lock_store:
             text_ += "lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  db: 1\n"
         path = self.workdir / "endpoints.yml"

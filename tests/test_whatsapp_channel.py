@@ -131,6 +131,34 @@ def test_a_redelivered_message_is_processed_once(db_url: str, monkeypatch, tmp_p
     assert [m.message_id for m in run_channel(db_url, monkeypatch, tmp_path, body)] == ["wamid.SAME"]
 
 
+def test_old_message_ids_are_forgotten_at_most_once_a_minute(db_url: str, monkeypatch, tmp_path) -> None:
+    from datetime import timedelta
+
+    from nagarik.db.models import utcnow
+    from nagarik.db.session import session_scope
+    from nagarik.db.whatsapp import first_sight
+
+    with session_scope(db_url) as session:  # seen eight days ago: past the week WhatsApp could redeliver it in
+        first_sight(session, "wamid.OLD", "919800000001", now=utcnow() - timedelta(days=8))
+    cleanups = []
+    monkeypatch.setattr("channels.whatsapp.forget_old", lambda session: cleanups.append(_forget(session)))
+
+    async def body(channel, received, graph):
+        for number in range(3):
+            await channel._receive(signed(delivery(text("नाली जाम है", f"wamid.NEW{number}"))))
+            await channel.queues.idle()
+        return received
+
+    assert len(run_channel(db_url, monkeypatch, tmp_path, body)) == 3
+    assert cleanups == [1]  # the first message removed the old id; the next two did not look again
+
+
+def _forget(session) -> int:
+    from nagarik.db.whatsapp import forget_old
+
+    return forget_old(session)
+
+
 def test_a_photo_is_downloaded_stored_and_handed_on(db_url: str, monkeypatch, tmp_path) -> None:
     image = {"from": "919800000001", "id": "wamid.IMG", "type": "image",
              "image": {"caption": "यहाँ कूड़ा", "mime_type": "image/jpeg", "sha256": "x", "id": "MEDIA1"}}

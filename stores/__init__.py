@@ -1,0 +1,1 @@
+"""Rasa tracker stores (referenced by module path in endpoints.yml)."""
