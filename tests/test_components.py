@@ -142,3 +142,27 @@ def test_a_number_of_days_is_not_a_ward(text: str, start: int, end: int, kept: b
 def test_a_written_ward_number_missed_by_diet_is_added(text: str, ward) -> None:
     [processed] = EntityNormalizer().process([_message(text, [])])
     assert [e["value"] for e in processed.get("entities", [])] == ([ward] if ward else [])
+
+
+def _ranked(*intents: str) -> Message:
+    ranking = [{"name": name, "confidence": 0.9 - 0.1 * rank} for rank, name in enumerate(intents)]
+    return Message(data={"text": "x", "intent": ranking[0], "intent_ranking": ranking})
+
+
+def test_retrieval_selector_only_runs_where_its_intent_is_in_the_top_two(monkeypatch) -> None:
+    from rasa.nlu.selectors.response_selector import ResponseSelector
+
+    from components.retrieval import RetrievalIntentSelector
+
+    selected = []
+    monkeypatch.setattr(ResponseSelector, "process", lambda self, messages: selected.extend(messages) or messages)
+    selector = RetrievalIntentSelector.__new__(RetrievalIntentSelector)  # the choice needs no trained model
+    selector.retrieval_intent = "covid_faq"
+    top, second, third = _ranked("covid_faq", "greet"), _ranked("covid_update", "covid_faq"), _ranked("greet", "deny", "covid_faq")
+    assert selector.process([top, second, third]) == [top, second, third]
+    assert selected == [top, second]
+
+    selected.clear()
+    selector.retrieval_intent = None  # one selector for every retrieval intent: always runs
+    selector.process([third])
+    assert selected == [third]
