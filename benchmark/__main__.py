@@ -21,10 +21,13 @@ from benchmark.load import Citizens, Pacing
 from benchmark.stack import DEFAULT_DATABASE, REPO, THREADED_SQL_STORE, MemoryWatch, Setup, Stack, fresh_database
 
 
+def _project_tracker_store(args: argparse.Namespace) -> str:
+    return "SQL" if args.rasa_tracker_store else THREADED_SQL_STORE
+
+
 def setups(args: argparse.Namespace) -> List[Setup]:
     project = Setup("project", args.model, sanic_workers=args.workers, action_workers=args.action_workers,
-                    redis_lock_store=args.workers > 1, selective_domain=True,
-                    tracker_store="SQL" if args.rasa_tracker_store else THREADED_SQL_STORE)
+                    redis_lock_store=args.workers > 1, selective_domain=True, tracker_store=_project_tracker_store(args))
     # What a Rasa user gets out of the box: the default configuration, one Sanic worker.
     default = Setup("rasa_default", args.baseline_model)
     return [s for s in (project, default) if s.name in args.only]
@@ -103,7 +106,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     settings = {
         "think_seconds": args.think, "conversations_per_level": args.conversations, "project_sanic_workers": args.workers,
         "project_action_workers": args.action_workers, "database": args.database_url.split("://")[0],
-        "project_tracker_store": "SQL" if args.rasa_tracker_store else THREADED_SQL_STORE,
+        "project_tracker_store": _project_tracker_store(args),
         "cpus": os.cpu_count(), "python": platform.python_version(),
     }
     document = report.document(figures, args.concurrency, settings)
