@@ -4,8 +4,6 @@ each webhook POST to the assistant's first reply reaching the (fake) Graph API."
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 import random
 import time
@@ -18,6 +16,7 @@ import numpy as np
 from benchmark.conversations import Conversation
 from benchmark.fake_graph import FakeGraph
 from benchmark.stack import APP_SECRET, PHONE_NUMBER_ID
+from nagarik.whatsapp import signature
 
 REPLY_TIMEOUT = 30.0  # seconds without a reply before a message counts as an error
 TURN_SETTLE = 0.25  # seconds without a further reply before the turn counts as over
@@ -65,10 +64,6 @@ def delivery(phone: str, wamid: str, text: str) -> bytes:
     return json.dumps(payload, ensure_ascii=False).encode()
 
 
-def signature(body: bytes, secret: str = APP_SECRET) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
 class Citizens:
     """Runs conversations against one webhook, `concurrency` at a time, and collects the figures."""
 
@@ -78,7 +73,7 @@ class Citizens:
     async def _message(self, http: aiohttp.ClientSession, phone: str, wamid: str, text: str, outcome: Outcome) -> bool:
         seen = self.graph.count(phone)
         body = delivery(phone, wamid, text)
-        headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature(body)}
+        headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature(body, APP_SECRET)}
         outcome.sent += 1
         posted = time.monotonic()
         try:

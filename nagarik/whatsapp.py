@@ -80,12 +80,16 @@ class WhatsAppSettings:
         return [name for name, value in names.items() if not value]
 
 
+def signature(body: bytes, app_secret: str) -> str:
+    """The `X-Hub-Signature-256` value Meta sends with `body`: `sha256=` and the hex HMAC-SHA256."""
+    return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+
+
 def signature_ok(body: bytes, header: Optional[str], app_secret: str) -> bool:
     """Whether `X-Hub-Signature-256: sha256=<hex>` is the HMAC-SHA256 of the raw body (constant time)."""
     if not header or not app_secret or not header.startswith("sha256="):
         return False
-    expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
-    return same_secret(expected, header[len("sha256="):].strip().lower())
+    return same_secret(signature(body, app_secret), "sha256=" + header[len("sha256="):].strip().lower())
 
 
 def same_secret(expected: str, given: str) -> bool:

@@ -11,9 +11,9 @@ import aiohttp
 from benchmark import report
 from benchmark.conversations import SCRIPTS, schedule
 from benchmark.fake_graph import ACCESS_TOKEN, FakeGraph
-from benchmark.load import Outcome, delivery, signature
+from benchmark.load import Outcome, delivery
 from benchmark.stack import APP_SECRET, tracker_store_yaml, tree_rss_mb
-from nagarik.whatsapp import parse_delivery, rasa_text, signature_ok
+from nagarik.whatsapp import parse_delivery, rasa_text, signature, signature_ok
 
 
 def test_conversations_are_5_to_10_messages_in_three_languages() -> None:
@@ -31,7 +31,7 @@ def test_the_schedule_uses_every_script_equally_and_repeatably() -> None:
 
 def test_a_delivery_is_signed_and_read_like_one_from_meta() -> None:
     body = delivery("919800000001", "wamid.bench.1", "वार्ड 19")
-    assert signature_ok(body, signature(body), APP_SECRET)
+    assert signature_ok(body, signature(body, APP_SECRET), APP_SECRET)
     assert not signature_ok(body, signature(body, "another secret"), APP_SECRET)
     messages, statuses = parse_delivery(json.loads(body))
     assert statuses == [] and len(messages) == 1

@@ -20,6 +20,7 @@ from nagarik.whatsapp import (
     parse_delivery,
     rasa_text,
     render,
+    signature,
     signature_ok,
     split_text,
 )
@@ -119,6 +120,11 @@ class TestSignature:
         assert not signature_ok(body, good, "other")
         assert not signature_ok(body, None, "s3cret") and not signature_ok(body, "sha1=abc", "s3cret")
         assert not signature_ok(body, good, "")  # no secret configured: nothing is trusted
+
+    def test_signature_is_what_meta_sends(self) -> None:
+        body = json.dumps(delivery(text("नमस्ते"))).encode()
+        assert signature(body, "s3cret") == "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+        assert signature_ok(body, signature(body, "s3cret").upper().replace("SHA256=", "sha256="), "s3cret")
 
     def test_masked_numbers_in_logs(self) -> None:
         assert mask("919800000001") == "91******0001" and mask("123") == "****"

@@ -8,8 +8,6 @@ reaching the citizen are checked.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import subprocess
@@ -28,6 +26,7 @@ from conftest import REPO, migrate, with_city
 from nagarik.db.complaints import change_status
 from nagarik.db.models import Citizen, Complaint
 from nagarik.db.session import session_scope
+from nagarik.whatsapp import signature
 from benchmark.stack import free_port, wait_healthy
 from test_conversation import BENGALI, DEVANAGARI, REFERENCE
 
@@ -171,9 +170,8 @@ class Citizen_:
     def send(self, message: Dict[str, Any], wamid: str = "", wait: float = 30) -> List[Dict[str, Any]]:
         self.count += 1
         body = _delivery(self.phone, {"id": wamid or f"wamid.{self.phone}.{self.count}", **message})
-        signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
         before = len(self.graph.to(self.phone))
-        assert _post(self.webhook, body, signature) == 200
+        assert _post(self.webhook, body, signature(body, SECRET)) == 200
         return self._replies(before, wait)
 
     def say(self, text: str) -> List[Dict[str, Any]]:
