@@ -16,6 +16,7 @@ import sys
 from datetime import datetime, timezone
 from typing import Iterator, List
 
+import numpy as np
 import pytest
 from sqlalchemy import select
 
@@ -304,3 +305,38 @@ def test_a_pin_answers_the_ward_question_of_a_complaint(chat, database: str) -> 
     with session_scope(database) as session:
         complaint = session.execute(select(Complaint).join(Citizen).where(Citizen.phone == phone)).scalar_one()
         assert (complaint.ward, complaint.latitude, complaint.longitude) == (34, 29.9612, 77.5333)
+
+
+def _policy(agent, cls):
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()
+    return next(node._component for node in nodes if type(node._component) is cls)
+
+
+def test_remembered_dialogue_predictions_are_what_ted_computes(chat, agent, loop) -> None:
+    """Every turn of real conversations: CachedTEDPolicy's answer equals TEDPolicy's own computation."""
+    from rasa.core.policies.ted_policy import TEDPolicy
+    from rasa.graph_components.providers.rule_only_provider import RuleOnlyDataProvider
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from components.cached_ted import CachedTEDPolicy
+
+    for phone, texts in (("ted-1", ["hello", "street light kharab hai", "ward 12", "near the temple", "yes"]),
+                         ("ted-2", ["hello", "street light kharab hai", "ward 14", "near the school", "yes"]),
+                         ("ted-3", ["পানি আসছে না", "ওয়ার্ড ৭", "covid er lokkhon ki", "না"])):
+        for text in texts:
+            chat(phone, text)
+    ted, rule_only = _policy(agent, CachedTEDPolicy), _policy(agent, RuleOnlyDataProvider).provide()
+    hits = ted.prediction_cache.hits
+    compared = 0
+    for phone in ("ted-1", "ted-2", "ted-3"):
+        events = list(loop.run_until_complete(agent.tracker_store.retrieve(phone)).events)
+        for end in range(1, len(events) + 1):
+            if events[end - 1].type_name not in ("action", "user"):
+                continue
+            tracker = DialogueStateTracker.from_events(phone, events[:end], slots=agent.domain.slots)
+            remembered = ted.predict_action_probabilities(tracker, agent.domain, rule_only)
+            computed = TEDPolicy.predict_action_probabilities(ted, tracker, agent.domain, rule_only)
+            assert np.allclose(remembered.probabilities, computed.probabilities, atol=1e-6), events[end - 1]
+            compared += 1
+    assert compared > 30
+    assert ted.prediction_cache.hits > hits  # the second complaint walks the states of the first
