@@ -48,7 +48,7 @@ async def measure(setup: Setup, args: argparse.Namespace, graph: FakeGraph, work
             total = sum(len(c.messages) for c in conversations)
             with tqdm(total=total, desc=f"{setup.name} @ {level}", unit="msg", leave=False) as bar, \
                     MemoryWatch(stack.processes) as memory:
-                outcome = await Citizens(webhook, graph, Pacing(think=args.think), bar).run(
+                outcome = await Citizens(webhook, graph, Pacing(think=args.think, ramp=args.ramp), bar).run(
                     conversations, level, f"91{7 + index}{len(setup.name):02d}")
             figures[level] = {**outcome.summary(), "rss_mb": round(sum(memory.peaks_mb.values())),
                               "rss_mb_by_process": {k: round(v) for k, v in memory.peaks_mb.items()}}
@@ -85,6 +85,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--conversations", type=int, default=120,
                         help="conversations per concurrency level, each from its own number (default 120)")
     parser.add_argument("--think", type=float, default=1.0, help="mean seconds a citizen takes to answer (default 1)")
+    parser.add_argument("--ramp", type=float, default=1.5,
+                        help="seconds over which the citizens start, one after another (default 1.5; 0: all at once)")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("SANIC_WORKERS", 1)),
                         help="Sanic workers of Nagarik's rasa server (more than 1 uses the Redis lock store)")
     parser.add_argument("--action-workers", type=int, default=1)
@@ -104,7 +106,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     figures = asyncio.run(bench(args))
     settings = {
-        "think_seconds": args.think, "conversations_per_level": args.conversations, "project_sanic_workers": args.workers,
+        "think_seconds": args.think, "ramp_seconds": args.ramp, "conversations_per_level": args.conversations, "project_sanic_workers": args.workers,
         "project_action_workers": args.action_workers, "database": args.database_url.split("://")[0],
         "project_tracker_store": _project_tracker_store(args),
         "cpus": os.cpu_count(), "python": platform.python_version(),

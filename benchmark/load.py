@@ -25,9 +25,12 @@ TURN_SETTLE = 0.25  # seconds without a further reply before the turn counts as 
 @dataclass
 class Pacing:
     """How quickly the simulated citizens write: after the assistant's turn is over, each waits
-    `think` seconds on average (uniformly between half and one and a half times it)."""
+    `think` seconds on average (uniformly between half and one and a half times it). They start
+    one after another, evenly over the first `ramp` seconds, as citizens do (and as load testers
+    ramp up): all first messages at the same instant would measure one burst, not the load."""
 
     think: float = 1.0
+    ramp: float = 1.5
     seed: int = 11
 
 
@@ -107,12 +110,13 @@ class Citizens:
         connector = aiohttp.TCPConnector(limit=concurrency)
         async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=REPLY_TIMEOUT)) as http:
 
-            async def citizen() -> None:
+            async def citizen(number: int) -> None:
+                await asyncio.sleep(self.pacing.ramp * number / concurrency)
                 while not pending.empty():
                     phone, conversation = pending.get_nowait()
                     await self._converse(http, phone, conversation, outcome, random.Random(rng.random()))
 
             started = time.monotonic()
-            await asyncio.gather(*(citizen() for _ in range(concurrency)))
+            await asyncio.gather(*(citizen(number) for number in range(concurrency)))
             outcome.seconds = time.monotonic() - started
         return outcome

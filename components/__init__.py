@@ -1,11 +1,13 @@
 """Custom Rasa NLU components (referenced by module path in config.yml).
 
-Importing the package also installs `remote_action`'s faster check of action server replies and
-`fast_inference`'s direct calls of the traced TensorFlow graphs, so every process that loads a
-Nagarik model (rasa run, shell, test) gets them.
+Importing the package also installs `remote_action`'s faster check of action server replies,
+`fast_inference`'s direct calls of the traced TensorFlow graphs and `fast_training`'s lighter
+training graph, so every process that trains or loads a Nagarik model (rasa train, run, shell,
+test) gets them.
 """
 
-from components import fast_inference, remote_action
+from components import fast_inference, fast_training, remote_action
 
 fast_inference.install()
+fast_training.install()
 remote_action.install()

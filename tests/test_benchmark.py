@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import Counter
 
 import aiohttp
@@ -11,7 +12,7 @@ import aiohttp
 from benchmark import report
 from benchmark.conversations import SCRIPTS, schedule
 from benchmark.fake_graph import ACCESS_TOKEN, FakeGraph
-from benchmark.load import Outcome, delivery
+from benchmark.load import Citizens, Outcome, Pacing, delivery
 from benchmark.stack import APP_SECRET, tracker_store_yaml, tree_rss_mb
 from nagarik.whatsapp import parse_delivery, rasa_text, signature, signature_ok
 
@@ -103,3 +104,17 @@ def test_the_fake_graph_times_each_reply_and_waits_for_the_turn_to_end() -> None
 
     asyncio.run(scenario())
 
+
+
+def test_citizens_start_one_after_another_over_the_ramp(monkeypatch) -> None:
+    started = []
+
+    async def converse(self, http, phone, conversation, outcome, rng) -> None:
+        started.append(time.monotonic())
+        await asyncio.sleep(0.5)  # still talking when the next citizen starts
+
+    monkeypatch.setattr(Citizens, "_converse", converse)
+    citizens = Citizens("http://127.0.0.1:9/webhook", None, Pacing(ramp=0.4))
+    asyncio.run(citizens.run(list(SCRIPTS)[:4], 4, "91999"))
+    offsets = [round(moment - started[0], 1) for moment in started]
+    assert offsets == [0.0, 0.1, 0.2, 0.3]

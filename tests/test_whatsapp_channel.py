@@ -406,3 +406,20 @@ def test_reactions_are_silent_and_media_paths_hold_only_digits(db_url: str, monk
 def test_non_ascii_verify_tokens_are_refused_not_crashed() -> None:
     channel = WhatsAppInput(WhatsAppSettings("verify-me", SECRET, "TOKEN", PHONE_ID))
     assert channel._verify({"hub.mode": "subscribe", "hub.verify_token": "vérify", "hub.challenge": "1"}).status == 403
+
+
+def test_objects_loaded_before_the_server_starts_are_left_out_of_later_collections() -> None:
+    import gc
+
+    from channels.whatsapp import freeze_loaded_objects
+
+    loaded = [object() for _ in range(1000)]  # stands for the model
+    try:
+        freeze_loaded_objects()
+        assert gc.get_freeze_count() >= len(loaded)
+        cycle: List[Any] = []
+        cycle.append(cycle)  # garbage made after the freeze is still collected
+        del cycle
+        assert gc.collect() >= 1
+    finally:
+        gc.unfreeze()
