@@ -8,7 +8,7 @@ message costs three to five such calls, all on the rasa server's one event loop.
 
 After the first call has traced the graph as usual, this calls the traced graph directly with the
 arrays converted to the signature's dtypes. The graph, its inputs and its outputs are the same, so
-the predictions are identical (tests/test_fast_inference.py compares them). Anything unusual (eager
+the predictions are identical (tests/test_tensorflow_speedups.py compares them). Anything unusual (eager
 mode, a batch that does not fit the signature) goes the original way.
 
 Installed when the `components` package is imported, that is whenever a Nagarik model is loaded.

@@ -41,6 +41,12 @@ def domain() -> Domain:
     return Domain.load(str(REPO / "domain.yml"))
 
 
+def graph_component(agent, cls: type):
+    """The loaded model's instance of a graph component class (a policy, a classifier, a provider)."""
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()
+    return next(node._component for node in nodes if isinstance(node._component, cls))
+
+
 def _examples(path: Path) -> List[Message]:
     return list(load_data(str(path)).training_examples)
 

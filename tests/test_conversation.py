@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from benchmark.stack import free_port, wait_healthy
-from conftest import REPO, migrate, with_city
+from conftest import REPO, graph_component, migrate, with_city
 from nagarik.covid import Figures
 from nagarik.db.complaints import change_status, citizen_for, preferred_language
 from nagarik.db.covid import store_figures
@@ -307,11 +307,6 @@ def test_a_pin_answers_the_ward_question_of_a_complaint(chat, database: str) -> 
         assert (complaint.ward, complaint.latitude, complaint.longitude) == (34, 29.9612, 77.5333)
 
 
-def _policy(agent, cls):
-    nodes = agent.processor.graph_runner._instantiated_nodes.values()
-    return next(node._component for node in nodes if type(node._component) is cls)
-
-
 def test_remembered_dialogue_predictions_are_what_ted_computes(chat, agent, loop) -> None:
     """Every turn of real conversations: CachedTEDPolicy's answer equals TEDPolicy's own computation."""
     from rasa.core.policies.ted_policy import TEDPolicy
@@ -325,7 +320,7 @@ def test_remembered_dialogue_predictions_are_what_ted_computes(chat, agent, loop
                          ("ted-3", ["পানি আসছে না", "ওয়ার্ড ৭", "covid er lokkhon ki", "না"])):
         for text in texts:
             chat(phone, text)
-    ted, rule_only = _policy(agent, CachedTEDPolicy), _policy(agent, RuleOnlyDataProvider).provide()
+    ted, rule_only = graph_component(agent, CachedTEDPolicy), graph_component(agent, RuleOnlyDataProvider).provide()
     hits = ted.prediction_cache.hits
     compared = 0
     for phone in ("ted-1", "ted-2", "ted-3"):

@@ -17,7 +17,7 @@ from rasa.utils.tensorflow.models import RasaModel
 
 from components import fast_inference, fast_training
 from components.cached_ted import PredictionCache, state_key
-from conftest import REPO
+from conftest import REPO, graph_component
 
 MODEL = REPO / "models" / "nagarik.tar.gz"
 TEXTS = ("mere ward 12 me street light kharab hai", "পানি আসছে না তিন দিন ধরে", "covid vaccine kahan lagega",
@@ -126,8 +126,7 @@ def test_training_computes_rasas_entity_loss_and_gradients(agent) -> None:
     from rasa.nlu.classifiers.diet_classifier import DIETClassifier
     from rasa.utils.tensorflow.models import TransformerRasaModel
 
-    nodes = agent.processor.graph_runner._instantiated_nodes.values()
-    diet = next(node._component for node in nodes if isinstance(node._component, DIETClassifier)).model
+    diet = graph_component(agent, DIETClassifier).model
     width = diet._tf_layers["embed.entity.logits"]._dense.kernel.shape[0]
     tag_count = diet._tf_layers["crf.entity"].transition_params.shape[0]
     rng = np.random.default_rng(7)
