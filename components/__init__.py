@@ -1,13 +1,16 @@
 """Custom Rasa NLU components (referenced by module path in config.yml).
 
 Importing the package also installs `remote_action`'s faster check of action server replies,
-`fast_inference`'s direct calls of the traced TensorFlow graphs and `fast_training`'s lighter
-training graph, so every process that trains or loads a Nagarik model (rasa train, run, shell,
-test) gets them.
+`endpoint_sessions`' kept-alive connections to the action server, `state_cache`'s dialogue
+states computed once per step for all policies, `fast_inference`'s direct calls of the traced
+TensorFlow graphs and `fast_training`'s lighter training graph, so every process that trains or
+loads a Nagarik model (rasa train, run, shell, test) gets them.
 """
 
-from components import fast_inference, fast_training, remote_action
+from components import endpoint_sessions, fast_inference, fast_training, remote_action, state_cache
 
+endpoint_sessions.install()
 fast_inference.install()
 fast_training.install()
 remote_action.install()
+state_cache.install()

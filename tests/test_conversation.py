@@ -65,8 +65,11 @@ def action_endpoint(database: str) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def loop() -> Iterator[asyncio.AbstractEventLoop]:
+    from components import endpoint_sessions
+
     loop = asyncio.new_event_loop()
     yield loop
+    loop.run_until_complete(endpoint_sessions.close_all())  # the action server connection of this loop
     loop.close()
 
 
@@ -335,3 +338,31 @@ def test_remembered_dialogue_predictions_are_what_ted_computes(chat, agent, loop
             compared += 1
     assert compared > 30
     assert ted.prediction_cache.hits > hits  # the second complaint walks the states of the first
+
+
+def test_dialogue_states_computed_once_per_step_are_rasas_own(chat, agent, loop) -> None:
+    """components.state_cache: one tracker growing event by event, as the processor grows it, gives
+    at every step exactly the states Rasa computes from scratch, whatever a caller did to a copy."""
+    from rasa.graph_components.providers.rule_only_provider import RuleOnlyDataProvider
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from components import state_cache
+
+    for text in ["hello", "street light kharab hai", "ward 12", "near the temple", "yes", "status NG000001"]:
+        chat("states-1", text)
+    rule_only = graph_component(agent, RuleOnlyDataProvider).provide()
+    events = list(loop.run_until_complete(agent.tracker_store.retrieve("states-1")).events)
+    growing = DialogueStateTracker.from_events("states-1", [], slots=agent.domain.slots)
+    variants = [{}, {"ignore_rule_only_turns": True, "rule_only_data": rule_only}, {"omit_unset_slots": True}]
+    for end, event in enumerate(events, 1):
+        growing.update(event)
+        fresh = DialogueStateTracker.from_events("states-1", events[:end], slots=agent.domain.slots)
+        for arguments in variants:
+            expected = state_cache._rasas_past_states(fresh, agent.domain, **arguments)
+            first = growing.past_states(agent.domain, **arguments)
+            assert first == expected, (event, arguments)
+            if first and first[-1]:
+                first[-1].clear()  # as a featurizer changes the last state in place
+                next(iter(first[0].values()), {}).clear()
+            assert growing.past_states(agent.domain, **arguments) == expected
+    assert len(events) > 30

@@ -31,10 +31,12 @@ class FakeGraph:
 
     def __init__(self) -> None:
         self.sent: List[Dict[str, Any]] = []
+        self.delay = 0.0  # seconds before answering a message send
 
     def routes(self):
         async def messages(request: web.Request) -> web.Response:
             self.sent.append(await request.json())
+            await asyncio.sleep(self.delay)
             return web.json_response({"messages": [{"id": f"wamid.OUT{len(self.sent)}"}]})
 
         async def media(request: web.Request) -> web.Response:
@@ -46,14 +48,14 @@ class FakeGraph:
         return [web.post(f"/{PHONE_ID}/messages", messages), web.get("/MEDIA1", media), web.get("/files/photo", photo)]
 
 
-def run_channel(db_url: str, monkeypatch, tmp_path: Path, body):
+def run_channel(db_url: str, monkeypatch, tmp_path: Path, body, **options):
     """Runs `body(channel, received, graph)` with the channel wired to a fake Graph API and the test database."""
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("NAGARIK_MEDIA_DIR", str(tmp_path / "media"))
     graph = FakeGraph()
 
     async def with_graph(base: str):
-        channel = WhatsAppInput(WhatsAppSettings("verify-me", SECRET, "TOKEN", PHONE_ID, base))
+        channel = WhatsAppInput(WhatsAppSettings("verify-me", SECRET, "TOKEN", PHONE_ID, base), **options)
         received: List[Any] = []
 
         async def on_new_message(message) -> None:
@@ -64,7 +66,7 @@ def run_channel(db_url: str, monkeypatch, tmp_path: Path, body):
         try:
             return await body(channel, received, graph)
         finally:
-            await channel.queues.idle()
+            await channel.idle()
             await channel.client.close()
 
     return _serve(graph.routes(), with_graph)
@@ -93,7 +95,7 @@ def test_bad_deliveries_are_refused_and_nothing_is_processed(db_url: str, monkey
             SimpleNamespace(body=broken, headers={"X-Hub-Signature-256": signature(broken, SECRET)}))).status)
         statuses.append((await channel._receive(signed({"object": "page"}))).status)
         statuses.append((await channel._receive(SimpleNamespace(body=b"x" * (2 * 1024 * 1024), headers={}))).status)
-        await channel.queues.idle()
+        await channel.idle()
         return statuses, received
 
     statuses, received = run_channel(db_url, monkeypatch, tmp_path, body)
@@ -104,7 +106,7 @@ def test_messages_reach_rasa_in_order_with_their_ids_and_metadata(db_url: str, m
     async def body(channel, received, graph):
         response = await channel._receive(signed(delivery(text("first", "wamid.1"), text("second", "wamid.2"))))
         assert response.status == 200
-        await channel.queues.idle()
+        await channel.idle()
         return received
 
     received = run_channel(db_url, monkeypatch, tmp_path, body)
@@ -117,11 +119,11 @@ def test_a_redelivered_message_is_processed_once(db_url: str, monkeypatch, tmp_p
     async def body(channel, received, graph):
         for _ in range(3):
             await channel._receive(signed(delivery(text("नाली जाम है", "wamid.SAME"))))
-            await channel.queues.idle()
+            await channel.idle()
         fresh = WhatsAppInput(channel.settings)  # as after a restart
         fresh.blueprint(lambda message: received.append(message) or asyncio.sleep(0))
         await fresh._receive(signed(delivery(text("नाली जाम है", "wamid.SAME"))))
-        await fresh.queues.idle()
+        await fresh.idle()
         await fresh.client.close()
         return received
 
@@ -143,7 +145,7 @@ def test_old_message_ids_are_forgotten_at_most_once_a_minute(db_url: str, monkey
     async def body(channel, received, graph):
         for number in range(3):
             await channel._receive(signed(delivery(text("नाली जाम है", f"wamid.NEW{number}"))))
-            await channel.queues.idle()
+            await channel.idle()
         return received
 
     assert len(run_channel(db_url, monkeypatch, tmp_path, body)) == 3
@@ -162,7 +164,7 @@ def test_a_photo_is_downloaded_stored_and_handed_on(db_url: str, monkeypatch, tm
 
     async def body(channel, received, graph):
         await channel._receive(signed(delivery(image)))
-        await channel.queues.idle()
+        await channel.idle()
         return received
 
     (message,) = run_channel(db_url, monkeypatch, tmp_path, body)
@@ -182,7 +184,7 @@ def test_unsupported_messages_get_a_polite_answer_in_the_citizens_language(db_ur
 
     async def body(channel, received, graph):
         await channel._receive(signed(delivery(voice, statuses=[status])))
-        await channel.queues.idle()
+        await channel.idle()
         return received, graph.sent
 
     received, sent = run_channel(db_url, monkeypatch, tmp_path, body)
@@ -202,6 +204,49 @@ def test_replies_are_rendered_for_whatsapp(db_url: str, monkeypatch, tmp_path) -
     assert sent[0]["interactive"]["type"] == "button" and sent[0]["interactive"]["body"]["text"] == "सही है?"
     assert sent[1] == {"messaging_product": "whatsapp", "recipient_type": "individual", "to": "919800000001",
                        "type": "text", "text": {"body": "नमस्ते", "preview_url": False}}
+
+
+def test_at_most_max_concurrent_messages_are_in_rasa_at_once(db_url: str, monkeypatch, tmp_path) -> None:
+    async def body(channel, received, graph):
+        inside, most = [], []
+
+        async def slow_rasa(message) -> None:
+            inside.append(message.text)
+            most.append(len(inside))
+            await asyncio.sleep(0.05)
+            inside.remove(message.text)
+            received.append(message.text)
+
+        channel.blueprint(slow_rasa)
+        for number in range(6):
+            await channel._receive(signed(delivery(text(f"m{number}", f"wamid.C{number}", sender=f"91980000001{number}"))))
+        await channel.idle()
+        return received, max(most)
+
+    received, most = run_channel(db_url, monkeypatch, tmp_path, body, max_concurrent=2)
+    assert most == 2 and sorted(received) == [f"m{number}" for number in range(6)]
+
+
+def test_replies_leave_in_order_without_the_turn_waiting_for_the_graph_api(db_url: str, monkeypatch, tmp_path) -> None:
+    async def body(channel, received, graph):
+        graph.delay = 0.2
+        output = channel.get_output_channel()
+        started = asyncio.get_running_loop().time()
+        for word in ("one", "two", "three"):
+            await output.send_text_message("919800000001", word)
+        queued_in = asyncio.get_running_loop().time() - started
+        await channel.idle()
+        return queued_in, [m["text"]["body"] for m in graph.sent]
+
+    queued_in, bodies = run_channel(db_url, monkeypatch, tmp_path, body)
+    assert queued_in < 0.1 and bodies == ["one", "two", "three"]
+
+
+def test_the_number_of_messages_in_rasa_at_once_is_configurable(monkeypatch) -> None:
+    monkeypatch.setenv("WHATSAPP_MAX_CONCURRENT", "5")
+    assert WhatsAppInput.from_credentials({}).admission._value == 5
+    monkeypatch.setenv("WHATSAPP_MAX_CONCURRENT", "many")
+    assert WhatsAppInput.from_credentials({}).admission._value == 3
 
 
 def test_credentials_hold_no_secrets_and_facebook_reads_the_environment(monkeypatch, tmp_path) -> None:
@@ -395,7 +440,7 @@ def test_reactions_are_silent_and_media_paths_hold_only_digits(db_url: str, monk
 
     async def body(channel, received, graph):
         await channel._receive(signed(delivery(reaction)))
-        await channel.queues.idle()
+        await channel.idle()
         return received, graph.sent
 
     assert run_channel(db_url, monkeypatch, tmp_path, body) == ([], [])
