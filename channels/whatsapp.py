@@ -28,6 +28,7 @@ import logging
 import mimetypes
 import os
 import re
+import sys
 import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Set, Text, Tuple
@@ -40,7 +41,6 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from components import endpoint_sessions
 from nagarik.db.complaints import preferred_language
 from nagarik.db.notifications import Due, claim_due, release
 from nagarik.db.session import run_in_session
@@ -356,7 +356,11 @@ class WhatsAppInput(InputChannel):
             except asyncio.TimeoutError:
                 logger.warning("WhatsApp messages still in progress at shutdown")
             await self.client.close()
-            await endpoint_sessions.close_all()
+            # Only a Nagarik model loads the components package; importing it here would install
+            # its speed-ups into any model this channel serves (and into `make bench`'s yardstick).
+            sessions = sys.modules.get("components.endpoint_sessions")
+            if sessions is not None:
+                await sessions.close_all()
 
         return webhook
 

@@ -468,3 +468,16 @@ def test_objects_loaded_before_the_server_starts_are_left_out_of_later_collectio
         assert gc.collect() >= 1
     finally:
         gc.unfreeze()
+
+
+def test_the_channel_leaves_other_models_as_rasa_runs_them() -> None:
+    """Importing the channel must not install Nagarik's speed-ups (the components package): it also
+    serves `make bench`'s yardstick, Rasa's default configuration."""
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    code = "import sys, channels.whatsapp; print('components' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "False"
