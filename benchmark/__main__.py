@@ -21,6 +21,10 @@ from benchmark.load import Citizens, Pacing
 from benchmark.stack import DEFAULT_DATABASE, REPO, THREADED_SQL_STORE, MemoryWatch, Setup, Stack, fresh_database
 
 
+# More messages than any level ever has in flight: in effect, no admission limit.
+UNLIMITED = 100_000
+
+
 def _project_tracker_store(args: argparse.Namespace) -> str:
     return "SQL" if args.rasa_tracker_store else THREADED_SQL_STORE
 
@@ -28,8 +32,10 @@ def _project_tracker_store(args: argparse.Namespace) -> str:
 def setups(args: argparse.Namespace) -> List[Setup]:
     project = Setup("project", args.model, sanic_workers=args.workers, action_workers=args.action_workers,
                     redis_lock_store=args.workers > 1, selective_domain=True, tracker_store=_project_tracker_store(args))
-    # What a Rasa user gets out of the box: the default configuration, one Sanic worker.
-    default = Setup("rasa_default", args.baseline_model)
+    # What a Rasa user gets out of the box: the default configuration, one Sanic worker, and every
+    # webhook delivery let into Rasa at once (no channel of Rasa's limits them).
+    default = Setup("rasa_default", args.baseline_model,
+                    extra_env={"WHATSAPP_MAX_CONCURRENT": str(args.default_max_concurrent)})
     return [s for s in (project, default) if s.name in args.only]
 
 
@@ -79,7 +85,7 @@ def _missing(args: argparse.Namespace) -> Optional[str]:
     return None
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def parse(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmark", description=__doc__.splitlines()[0])
     parser.add_argument("--concurrency", type=int, nargs="+", default=[20, 100])
     parser.add_argument("--conversations", type=int, default=120,
@@ -90,6 +96,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("SANIC_WORKERS", 1)),
                         help="Sanic workers of Nagarik's rasa server (more than 1 uses the Redis lock store)")
     parser.add_argument("--action-workers", type=int, default=1)
+    parser.add_argument("--default-max-concurrent", type=int, default=UNLIMITED,
+                        help="WHATSAPP_MAX_CONCURRENT for Rasa's default configuration (default: no limit)")
     parser.add_argument("--rasa-tracker-store", action="store_true",
                         help="Nagarik with Rasa's own SQLTrackerStore instead of stores.sql.ThreadedSQLTrackerStore")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE),
@@ -98,8 +106,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--baseline-model", type=Path, default=REPO / "models" / "rasa_default.tar.gz")
     parser.add_argument("--only", nargs="+", choices=["project", "rasa_default"], default=["project", "rasa_default"])
     parser.add_argument("--out", type=Path, default=REPO / "results")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
 
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse(argv)
     problem = _missing(args)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
@@ -109,6 +120,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         "think_seconds": args.think, "ramp_seconds": args.ramp, "conversations_per_level": args.conversations, "project_sanic_workers": args.workers,
         "project_action_workers": args.action_workers, "database": args.database_url.split("://")[0],
         "project_tracker_store": _project_tracker_store(args),
+        "rasa_default_max_concurrent": args.default_max_concurrent,
         "cpus": os.cpu_count(), "python": platform.python_version(),
     }
     document = report.document(figures, args.concurrency, settings)

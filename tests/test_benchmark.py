@@ -10,6 +10,7 @@ from collections import Counter
 import aiohttp
 
 from benchmark import report
+from benchmark.__main__ import UNLIMITED, parse, setups
 from benchmark.conversations import SCRIPTS, schedule
 from benchmark.fake_graph import ACCESS_TOKEN, FakeGraph
 from benchmark.load import Citizens, Outcome, Pacing, delivery
@@ -69,6 +70,15 @@ def test_the_plot_is_written(tmp_path) -> None:
     figures = {"project": {20: _figures(8.0)}, "rasa_default": {20: _figures(2.0)}}
     report.plot(figures, [20], tmp_path / "benchmark.png")
     assert (tmp_path / "benchmark.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_only_nagarik_limits_the_messages_inside_rasa() -> None:
+    """Rasa's default configuration is measured as a Rasa user runs it: no admission limit."""
+    project, default = setups(parse([]))
+    assert "WHATSAPP_MAX_CONCURRENT" not in project.extra_env
+    assert default.extra_env["WHATSAPP_MAX_CONCURRENT"] == str(UNLIMITED)
+    _, limited = setups(parse(["--default-max-concurrent", "3"]))
+    assert limited.extra_env["WHATSAPP_MAX_CONCURRENT"] == "3"
 
 
 def test_the_tracker_store_follows_the_database_url() -> None:
