@@ -93,6 +93,18 @@ def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 60, log: 
     raise RuntimeError(f"{url} did not answer (exit code {process.poll()}){tail}")
 
 
+def action_server_command(port: int) -> List[str]:
+    """The project's action server (what `make actions` runs) on `port`."""
+    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+
+
+def start_server(command: List[str], env: Dict[str, str], health: str, log: Path, seconds: float = 60) -> subprocess.Popen:
+    """Starts a server in the repository, its output in `log`, and returns once `health` answers."""
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    wait_healthy(health, process, seconds, log)
+    return process
+
+
 class Stack:
     """Starts the action server and `rasa run` for one setup; `stop()` ends both."""
 
@@ -134,15 +146,11 @@ class Stack:
         return path
 
     def _start(self, name: str, command: List[str], health: str, seconds: float) -> None:
-        log = self.workdir / f"{name}.log"
-        process = subprocess.Popen(command, cwd=REPO, env=self._env(), stdout=log.open("wb"), stderr=subprocess.STDOUT)
-        self.processes[name] = process
-        wait_healthy(health, process, seconds, log)
+        self.processes[name] = start_server(command, self._env(), health, self.workdir / f"{name}.log", seconds)
 
     def start(self) -> str:
         action_port, rasa_port = free_port(), free_port()
-        self._start("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
-                    f"http://127.0.0.1:{action_port}/health", 90)
+        self._start("actions", action_server_command(action_port), f"http://127.0.0.1:{action_port}/health", 90)
         credentials = self.workdir / "credentials.yml"
         credentials.write_text("channels.whatsapp.WhatsAppInput: {}\n", encoding="utf-8")
         self._start("rasa", [str(BIN / "rasa"), "run", "--model", str(self.setup.model), "--endpoints",

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 import uuid
 from collections import defaultdict
 from contextlib import contextmanager
@@ -43,18 +41,16 @@ def shares(groups: Sequence[str], answered: Sequence[Optional[str]]) -> Dict[str
 @contextmanager
 def action_server(workdir: Path) -> Iterator[str]:
     """The project's action server on a fresh SQLite database; yields its webhook URL."""
-    from benchmark.stack import REPO, fresh_database, free_port, wait_healthy
+    from benchmark.stack import action_server_command, fresh_database, free_port, start_server
 
     url = f"sqlite:///{workdir / 'nagarik.db'}"
     fresh_database(url)
     port = free_port()
-    log = workdir / "actions.log"
     env = {"DATABASE_URL": url, "PYTHONWARNINGS": "ignore", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
            "NAGARIK_MEDIA_DIR": str(workdir / "media")}
-    process = subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-                               cwd=REPO, env={**os.environ, **env}, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    process = start_server(action_server_command(port), {**os.environ, **env}, f"http://127.0.0.1:{port}/health",
+                           workdir / "actions.log", 90)
     try:
-        wait_healthy(f"http://127.0.0.1:{port}/health", process, 90, log)
         yield f"http://127.0.0.1:{port}/webhook"
     finally:
         process.terminate()

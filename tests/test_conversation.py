@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import subprocess
-import sys
 from datetime import datetime, timezone
 from typing import Iterator, List
 
@@ -20,7 +18,7 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from benchmark.stack import free_port, wait_healthy
+from benchmark.stack import action_server_command, free_port, start_server
 from conftest import REPO, graph_component, migrate, with_city
 from nagarik.covid import Figures
 from nagarik.db.complaints import change_status, citizen_for, preferred_language
@@ -46,17 +44,12 @@ def database(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="module")
-def action_endpoint(database: str) -> Iterator[str]:
+def action_endpoint(database: str, tmp_path_factory) -> Iterator[str]:
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-        cwd=REPO,
-        env={**os.environ, "NAGARIK_HELPLINE_PHONE": "0132-2700000", "DATABASE_URL": database},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    env = {**os.environ, "NAGARIK_HELPLINE_PHONE": "0132-2700000", "DATABASE_URL": database}
+    log = tmp_path_factory.mktemp("actions") / "actions.log"
+    process = start_server(action_server_command(port), env, f"http://127.0.0.1:{port}/health", log)
     try:
-        wait_healthy(f"http://127.0.0.1:{port}/health", process)
         yield f"http://127.0.0.1:{port}/webhook"
     finally:
         process.terminate()

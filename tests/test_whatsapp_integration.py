@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -27,7 +26,7 @@ from nagarik.db.complaints import change_status
 from nagarik.db.models import Citizen, Complaint
 from nagarik.db.session import session_scope
 from nagarik.whatsapp import signature
-from benchmark.stack import free_port, wait_healthy
+from benchmark.stack import action_server_command, free_port, start_server
 from test_conversation import BENGALI, DEVANAGARI, REFERENCE
 
 MODEL = REPO / "models" / "nagarik.tar.gz"
@@ -102,12 +101,6 @@ def database(tmp_path_factory) -> str:
     return with_city(url)
 
 
-def _start(command: List[str], env: Dict[str, str], health: str, log: Path, seconds: float) -> subprocess.Popen:
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    wait_healthy(health, process, seconds, log)
-    return process
-
-
 @pytest.fixture(scope="module")
 def webhook(graph: FakeGraph, database: str, tmp_path_factory) -> Iterator[str]:
     """The URL of a running `rasa run` with the WhatsApp channel, and its action server."""
@@ -126,13 +119,13 @@ def webhook(graph: FakeGraph, database: str, tmp_path_factory) -> Iterator[str]:
         "WHATSAPP_NOTIFY_SECONDS": "0.5",
     }
     action_port, rasa_port = free_port(), free_port()
-    actions = _start([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)], env,
-                     f"http://127.0.0.1:{action_port}/health", workdir / "actions.log", 60)
+    actions = start_server(action_server_command(action_port), env, f"http://127.0.0.1:{action_port}/health",
+                           workdir / "actions.log", 60)
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n', encoding="utf-8")
     credentials = workdir / "credentials.yml"
     credentials.write_text("channels.whatsapp.WhatsAppInput: {}\n", encoding="utf-8")
-    rasa = _start([str(Path(sys.executable).parent / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
+    rasa = start_server([str(Path(sys.executable).parent / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
                    "--credentials", str(credentials), "--port", str(rasa_port)], env,
                   f"http://127.0.0.1:{rasa_port}/webhooks/whatsapp/", workdir / "rasa.log", 240)
     try:
