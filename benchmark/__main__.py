@@ -9,6 +9,7 @@ import os
 import platform
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -18,7 +19,7 @@ from benchmark import report
 from benchmark.conversations import SCRIPTS, schedule
 from benchmark.fake_graph import FakeGraph
 from benchmark.load import Citizens, Pacing
-from benchmark.stack import DEFAULT_DATABASE, REPO, THREADED_SQL_STORE, MemoryWatch, Setup, Stack, fresh_database
+from benchmark.stack import DEFAULT_DATABASE, REPO, THREADED_SQL_STORE, ProcessWatch, Setup, Stack, fresh_database
 
 
 # More messages than any level ever has in flight: in effect, no admission limit.
@@ -52,12 +53,18 @@ async def measure(setup: Setup, args: argparse.Namespace, graph: FakeGraph, work
             # At least one conversation per concurrent citizen, or fewer would be writing at once.
             conversations = schedule(max(args.conversations, level), seed=level)
             total = sum(len(c.messages) for c in conversations)
+            own_cpu = time.process_time()
             with tqdm(total=total, desc=f"{setup.name} @ {level}", unit="msg", leave=False) as bar, \
-                    MemoryWatch(stack.processes) as memory:
+                    ProcessWatch(stack.processes) as watch:
                 outcome = await Citizens(webhook, graph, Pacing(think=args.think, ramp=args.ramp), bar).run(
                     conversations, level, f"91{7 + index}{len(setup.name):02d}")
-            figures[level] = {**outcome.summary(), "rss_mb": round(sum(memory.peaks_mb.values())),
-                              "rss_mb_by_process": {k: round(v) for k, v in memory.peaks_mb.items()}}
+            # This process: the simulated citizens and the fake Graph API.
+            watch.cpu_seconds["citizens_and_graph"] = time.process_time() - own_cpu
+            answered = max(1, len(outcome.latencies_ms))
+            figures[level] = {**outcome.summary(), "rss_mb": round(sum(watch.peaks_mb.values())),
+                              "rss_mb_by_process": {k: round(v) for k, v in watch.peaks_mb.items()},
+                              "cpu_ms_per_msg_by_process": {k: round(v * 1000 / answered, 1)
+                                                            for k, v in watch.cpu_seconds.items()}}
             print(f"{setup.name} @ {level}: {figures[level]}", flush=True)
     finally:
         stack.stop()

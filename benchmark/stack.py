@@ -181,26 +181,48 @@ def _children(pid: int) -> List[int]:
 
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants (Sanic workers are child processes)."""
-    total_kb, pending = 0, [pid]
-    while pending:
-        current = pending.pop()
+    total_kb = 0
+    for current in _descendants(pid):
         try:
             for line in Path(f"/proc/{current}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total_kb += int(line.split()[1])
         except OSError:
             continue
-        pending += _children(current)
     return total_kb / 1024
 
 
-class MemoryWatch:
-    """Samples each process tree's memory a few times a second; keeps the peaks."""
+def _descendants(pid: int) -> List[int]:
+    """The process and all its descendants (Sanic workers are child processes)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        pending += _children(current)
+    return found
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) that a process and its living descendants have used."""
+    ticks = 0
+    for current in _descendants(pid):
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime and stime (fields 14 and 15 of stat)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+class ProcessWatch:
+    """Samples each process tree's memory a few times a second and keeps the peaks; also the CPU
+    time each tree used while watched."""
 
     def __init__(self, processes: Dict[str, subprocess.Popen], interval: float = 0.25) -> None:
         self.pids = {name: process.pid for name, process in processes.items()}
         self.interval = interval
         self.peaks_mb: Dict[str, float] = {name: 0.0 for name in self.pids}
+        self.cpu_seconds: Dict[str, float] = {name: 0.0 for name in self.pids}
         self._task: Optional[asyncio.Task] = None
 
     def sample(self) -> None:
@@ -212,7 +234,8 @@ class MemoryWatch:
             self.sample()
             await asyncio.sleep(self.interval)
 
-    def __enter__(self) -> "MemoryWatch":
+    def __enter__(self) -> "ProcessWatch":
+        self._cpu_start = {name: tree_cpu_seconds(pid) for name, pid in self.pids.items()}
         self._task = asyncio.get_running_loop().create_task(self._run())
         return self
 
@@ -220,3 +243,5 @@ class MemoryWatch:
         if self._task is not None:
             self._task.cancel()
         self.sample()
+        for name, pid in self.pids.items():
+            self.cpu_seconds[name] = tree_cpu_seconds(pid) - self._cpu_start[name]

@@ -14,7 +14,7 @@ from benchmark.__main__ import UNLIMITED, parse, setups
 from benchmark.conversations import SCRIPTS, schedule
 from benchmark.fake_graph import ACCESS_TOKEN, FakeGraph
 from benchmark.load import Citizens, Outcome, Pacing, delivery
-from benchmark.stack import APP_SECRET, tracker_store_yaml, tree_rss_mb
+from benchmark.stack import APP_SECRET, ProcessWatch, tracker_store_yaml, tree_cpu_seconds, tree_rss_mb
 from nagarik.whatsapp import parse_delivery, rasa_text, signature, signature_ok
 
 
@@ -92,6 +92,32 @@ def test_memory_is_read_for_a_process_tree() -> None:
 
     assert tree_rss_mb(os.getpid()) > 10
     assert tree_rss_mb(2 ** 22 + 7) == 0  # no such process
+
+
+def test_the_cpu_time_a_process_tree_uses_while_watched_is_counted() -> None:
+    """A child that computes for 0.4 s inside the watch, then sleeps, counts about 0.4 s."""
+    import subprocess
+    import sys
+
+    busy = ("import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end: pass\n"
+            "print('done', flush=True)\ntime.sleep(30)")
+    child = subprocess.Popen([sys.executable, "-c", busy], stdout=subprocess.PIPE, text=True)
+
+    async def watched() -> ProcessWatch:
+        with ProcessWatch({"child": child}, interval=0.05) as watch:
+            # Waits for the work to end rather than a fixed time, so a loaded machine cannot cut it short.
+            assert await asyncio.to_thread(child.stdout.readline) == "done\n"
+            await asyncio.sleep(0.2)
+        return watch
+
+    try:
+        watch = asyncio.run(watched())
+        assert 0.3 <= watch.cpu_seconds["child"] <= 0.8
+        assert watch.peaks_mb["child"] > 1
+        assert tree_cpu_seconds(2 ** 22 + 7) == 0  # no such process
+    finally:
+        child.kill()
+        child.wait()
 
 
 def test_the_fake_graph_times_each_reply_and_waits_for_the_turn_to_end() -> None:
