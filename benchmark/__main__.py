@@ -40,6 +40,13 @@ def setups(args: argparse.Namespace) -> List[Setup]:
     return [s for s in (project, default) if s.name in args.only]
 
 
+def cpu_ms_per_message(cpu_seconds: Dict[str, Optional[float]], answered: int) -> Dict[str, Optional[float]]:
+    """Each process's CPU milliseconds per answered message; None where it cannot be told (no
+    message answered, or the process ended while measured)."""
+    return {name: round(seconds * 1000 / answered, 1) if seconds is not None and answered else None
+            for name, seconds in cpu_seconds.items()}
+
+
 async def measure(setup: Setup, args: argparse.Namespace, graph: FakeGraph, workdir: Path) -> Dict[int, Dict[str, Any]]:
     await asyncio.to_thread(fresh_database, args.database_url)
     stack = Stack(setup, args.database_url, graph.base_url, workdir)
@@ -60,11 +67,10 @@ async def measure(setup: Setup, args: argparse.Namespace, graph: FakeGraph, work
                     conversations, level, f"91{7 + index}{len(setup.name):02d}")
             # This process: the simulated citizens and the fake Graph API.
             watch.cpu_seconds["citizens_and_graph"] = time.process_time() - own_cpu
-            answered = max(1, len(outcome.latencies_ms))
             figures[level] = {**outcome.summary(), "rss_mb": round(sum(watch.peaks_mb.values())),
                               "rss_mb_by_process": {k: round(v) for k, v in watch.peaks_mb.items()},
-                              "cpu_ms_per_msg_by_process": {k: round(v * 1000 / answered, 1)
-                                                            for k, v in watch.cpu_seconds.items()}}
+                              "cpu_ms_per_msg_by_process": cpu_ms_per_message(
+                                  watch.cpu_seconds, len(outcome.latencies_ms))}
             print(f"{setup.name} @ {level}: {figures[level]}", flush=True)
     finally:
         stack.stop()

@@ -1,5 +1,6 @@
 """The stack as deployed: a fresh database, the action server and `rasa run` with the WhatsApp
-channel and a SQL tracker store; and the peak memory of each process while it runs."""
+channel and a SQL tracker store; and the peak memory and the CPU time of each process while it
+runs."""
 
 from __future__ import annotations
 
@@ -203,14 +204,16 @@ def _descendants(pid: int) -> List[int]:
 
 
 def tree_cpu_seconds(pid: int) -> float:
-    """CPU time (user and system) that a process and its living descendants have used."""
+    """CPU time (user and system) that a process and its descendants have used: the living ones
+    and those that have ended and been waited for (counted in their parent's)."""
     ticks = 0
     for current in _descendants(pid):
         try:
             fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        ticks += int(fields[11]) + int(fields[12])  # utime and stime (fields 14 and 15 of stat)
+        # utime, stime, cutime and cstime: fields 14 to 17 of stat, counted from 1 with the pid.
+        ticks += sum(int(value) for value in fields[11:15])
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
@@ -222,7 +225,9 @@ class ProcessWatch:
         self.pids = {name: process.pid for name, process in processes.items()}
         self.interval = interval
         self.peaks_mb: Dict[str, float] = {name: 0.0 for name in self.pids}
-        self.cpu_seconds: Dict[str, float] = {name: 0.0 for name in self.pids}
+        self.processes = processes
+        # None for a process that ended while watched: its tree's time can no longer be read.
+        self.cpu_seconds: Dict[str, Optional[float]] = {name: 0.0 for name in self.pids}
         self._task: Optional[asyncio.Task] = None
 
     def sample(self) -> None:
@@ -244,4 +249,5 @@ class ProcessWatch:
             self._task.cancel()
         self.sample()
         for name, pid in self.pids.items():
-            self.cpu_seconds[name] = tree_cpu_seconds(pid) - self._cpu_start[name]
+            ended = self.processes[name].poll() is not None
+            self.cpu_seconds[name] = None if ended else tree_cpu_seconds(pid) - self._cpu_start[name]

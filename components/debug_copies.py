@@ -3,8 +3,8 @@
 Rasa 3.6's message processor passes `copy.deepcopy(...)` of the events, slots and parse data of
 every turn to `structlogger.debug(...)`, so that the log's anonymisation step cannot change the
 tracker's own objects. Python evaluates the arguments before structlog looks at the level, so the
-copies are made even when debug logging is off, as in every deployment: 2.7% of the rasa server's
-CPU in a `make bench` profile. Here the processor module's `copy` is one whose `deepcopy` copies
+copies are made even when debug logging is off, as in every deployment: 8 copies and 0.25 ms a
+message in-process, 0.7% of a turn. Here the processor module's `copy` is one whose `deepcopy` copies
 only while structlog writes debug lines; anything else is the standard `copy` module.
 
 Every `copy.deepcopy` in the processor must be such a log argument; `tests/test_debug_copies.py`
@@ -40,8 +40,8 @@ class _CopyForDebugLog:
     """Stands in for the `copy` module inside `rasa.core.processor`."""
 
     @staticmethod
-    def deepcopy(value: T, *args: Any) -> T:
-        return copy.deepcopy(value, *args) if debug_lines_written() else value
+    def deepcopy(value: T, *args: Any, **kwargs: Any) -> T:
+        return copy.deepcopy(value, *args, **kwargs) if debug_lines_written() else value
 
     def __getattr__(self, name: str) -> Any:
         return getattr(copy, name)

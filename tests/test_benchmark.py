@@ -10,7 +10,7 @@ from collections import Counter
 import aiohttp
 
 from benchmark import report
-from benchmark.__main__ import UNLIMITED, parse, setups
+from benchmark.__main__ import UNLIMITED, cpu_ms_per_message, parse, setups
 from benchmark.conversations import SCRIPTS, schedule
 from benchmark.fake_graph import ACCESS_TOKEN, FakeGraph
 from benchmark.load import Citizens, Outcome, Pacing, delivery
@@ -99,25 +99,48 @@ def test_the_cpu_time_a_process_tree_uses_while_watched_is_counted() -> None:
     import subprocess
     import sys
 
-    busy = ("import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end: pass\n"
+    busy = ("import sys, time\nsys.stdin.readline()\n"
+            "end = time.process_time() + 0.4\nwhile time.process_time() < end: pass\n"
             "print('done', flush=True)\ntime.sleep(30)")
-    child = subprocess.Popen([sys.executable, "-c", busy], stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen([sys.executable, "-c", busy], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
     async def watched() -> ProcessWatch:
         with ProcessWatch({"child": child}, interval=0.05) as watch:
-            # Waits for the work to end rather than a fixed time, so a loaded machine cannot cut it short.
+            # The work starts inside the watch and is waited for, so a loaded machine cannot move
+            # any of it outside.
+            child.stdin.write("go\n")
+            child.stdin.flush()
             assert await asyncio.to_thread(child.stdout.readline) == "done\n"
             await asyncio.sleep(0.2)
         return watch
 
     try:
         watch = asyncio.run(watched())
-        assert 0.3 <= watch.cpu_seconds["child"] <= 0.8
+        assert 0.35 <= watch.cpu_seconds["child"] <= 0.8
         assert watch.peaks_mb["child"] > 1
         assert tree_cpu_seconds(2 ** 22 + 7) == 0  # no such process
     finally:
         child.kill()
         child.wait()
+
+
+def test_a_process_that_ends_while_watched_has_no_cpu_figure() -> None:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.readline()"], stdin=subprocess.PIPE)
+
+    async def watched() -> ProcessWatch:
+        with ProcessWatch({"child": child}) as watch:
+            child.communicate("\n".encode())
+        return watch
+
+    assert asyncio.run(watched()).cpu_seconds == {"child": None}
+
+
+def test_cpu_per_message_is_only_given_where_it_can_be_told() -> None:
+    assert cpu_ms_per_message({"rasa": 2.0, "gone": None}, 100) == {"rasa": 20.0, "gone": None}
+    assert cpu_ms_per_message({"rasa": 2.0}, 0) == {"rasa": None}
 
 
 def test_the_fake_graph_times_each_reply_and_waits_for_the_turn_to_end() -> None:
