@@ -62,7 +62,7 @@ $(MODEL): $(TRAINING_INPUTS) | $(INSTALLED)
 
 train-baseline: $(BASELINE)
 
-# Same data and domain, baseline/config.yml instead of config.yml (30-40 minutes on 2 cores).
+# Same data and domain, baseline/config.yml instead of config.yml (30-45 minutes on 2 cores).
 $(BASELINE): baseline/config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null) | $(INSTALLED)
 	@mkdir -p models
 	@start=$$(date +%s); \
