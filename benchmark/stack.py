@@ -222,17 +222,16 @@ class ProcessWatch:
     time each tree used while watched."""
 
     def __init__(self, processes: Dict[str, subprocess.Popen], interval: float = 0.25) -> None:
-        self.pids = {name: process.pid for name, process in processes.items()}
-        self.interval = interval
-        self.peaks_mb: Dict[str, float] = {name: 0.0 for name in self.pids}
         self.processes = processes
+        self.interval = interval
+        self.peaks_mb: Dict[str, float] = {name: 0.0 for name in processes}
         # None for a process that ended while watched: its tree's time can no longer be read.
-        self.cpu_seconds: Dict[str, Optional[float]] = {name: 0.0 for name in self.pids}
+        self.cpu_seconds: Dict[str, Optional[float]] = {name: 0.0 for name in processes}
         self._task: Optional[asyncio.Task] = None
 
     def sample(self) -> None:
-        for name, pid in self.pids.items():
-            self.peaks_mb[name] = max(self.peaks_mb[name], tree_rss_mb(pid))
+        for name, process in self.processes.items():
+            self.peaks_mb[name] = max(self.peaks_mb[name], tree_rss_mb(process.pid))
 
     async def _run(self) -> None:
         while True:
@@ -240,7 +239,7 @@ class ProcessWatch:
             await asyncio.sleep(self.interval)
 
     def __enter__(self) -> "ProcessWatch":
-        self._cpu_start = {name: tree_cpu_seconds(pid) for name, pid in self.pids.items()}
+        self._cpu_start = {name: tree_cpu_seconds(process.pid) for name, process in self.processes.items()}
         self._task = asyncio.get_running_loop().create_task(self._run())
         return self
 
@@ -248,6 +247,6 @@ class ProcessWatch:
         if self._task is not None:
             self._task.cancel()
         self.sample()
-        for name, pid in self.pids.items():
-            ended = self.processes[name].poll() is not None
-            self.cpu_seconds[name] = None if ended else tree_cpu_seconds(pid) - self._cpu_start[name]
+        for name, process in self.processes.items():
+            ended = process.poll() is not None
+            self.cpu_seconds[name] = None if ended else tree_cpu_seconds(process.pid) - self._cpu_start[name]
