@@ -94,16 +94,32 @@ def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 60, log: 
     raise RuntimeError(f"{url} did not answer (exit code {process.poll()}){tail}")
 
 
-def action_server_command(port: int) -> List[str]:
-    """The project's action server (what `make actions` runs) on `port`."""
-    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
-
-
 def start_server(command: List[str], env: Dict[str, str], health: str, log: Path, seconds: float = 60) -> subprocess.Popen:
     """Starts a server in the repository, its output in `log`, and returns once `health` answers."""
     process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     wait_healthy(health, process, seconds, log)
     return process
+
+
+def start_action_server(port: int, env: Dict[str, str], log: Path, seconds: float = 60) -> subprocess.Popen:
+    """The project's action server (what `make actions` runs) on `port`, once it answers."""
+    command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    return start_server(command, env, f"http://127.0.0.1:{port}/health", log, seconds)
+
+
+def start_whatsapp_rasa(model: Path, endpoints: Path, port: int, env: Dict[str, str], workdir: Path,
+                        seconds: float) -> subprocess.Popen:
+    """`rasa run` with the WhatsApp channel on `port`, once its webhook answers; its credentials
+    file and log (rasa.log) in `workdir`. The webhook is at `whatsapp_webhook(port)`."""
+    credentials = workdir / "credentials.yml"
+    credentials.write_text("channels.whatsapp.WhatsAppInput: {}\n", encoding="utf-8")
+    command = [str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
+               "--credentials", str(credentials), "--port", str(port)]
+    return start_server(command, env, f"http://127.0.0.1:{port}/webhooks/whatsapp/", workdir / "rasa.log", seconds)
+
+
+def whatsapp_webhook(port: int) -> str:
+    return f"http://127.0.0.1:{port}/webhooks/whatsapp/webhook"
 
 
 class Stack:
@@ -146,18 +162,12 @@ class Stack:
         path.write_text(text_, encoding="utf-8")
         return path
 
-    def _start(self, name: str, command: List[str], health: str, seconds: float) -> None:
-        self.processes[name] = start_server(command, self._env(), health, self.workdir / f"{name}.log", seconds)
-
     def start(self) -> str:
         action_port, rasa_port = free_port(), free_port()
-        self._start("actions", action_server_command(action_port), f"http://127.0.0.1:{action_port}/health", 90)
-        credentials = self.workdir / "credentials.yml"
-        credentials.write_text("channels.whatsapp.WhatsAppInput: {}\n", encoding="utf-8")
-        self._start("rasa", [str(BIN / "rasa"), "run", "--model", str(self.setup.model), "--endpoints",
-                             str(self._endpoints(action_port)), "--credentials", str(credentials), "--port", str(rasa_port)],
-                    f"http://127.0.0.1:{rasa_port}/webhooks/whatsapp/", 300)
-        self.webhook = f"http://127.0.0.1:{rasa_port}/webhooks/whatsapp/webhook"
+        self.processes["actions"] = start_action_server(action_port, self._env(), self.workdir / "actions.log", 90)
+        self.processes["rasa"] = start_whatsapp_rasa(self.setup.model, self._endpoints(action_port), rasa_port,
+                                                     self._env(), self.workdir, 300)
+        self.webhook = whatsapp_webhook(rasa_port)
         return self.webhook
 
     def stop(self) -> None:

@@ -41,15 +41,14 @@ def shares(groups: Sequence[str], answered: Sequence[Optional[str]]) -> Dict[str
 @contextmanager
 def action_server(workdir: Path) -> Iterator[str]:
     """The project's action server on a fresh SQLite database; yields its webhook URL."""
-    from benchmark.stack import action_server_command, fresh_database, free_port, start_server
+    from benchmark.stack import fresh_database, free_port, start_action_server
 
     url = f"sqlite:///{workdir / 'nagarik.db'}"
     fresh_database(url)
     port = free_port()
     env = {"DATABASE_URL": url, "PYTHONWARNINGS": "ignore", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
            "NAGARIK_MEDIA_DIR": str(workdir / "media")}
-    process = start_server(action_server_command(port), {**os.environ, **env}, f"http://127.0.0.1:{port}/health",
-                           workdir / "actions.log", 90)
+    process = start_action_server(port, {**os.environ, **env}, workdir / "actions.log", 90)
     try:
         yield f"http://127.0.0.1:{port}/webhook"
     finally:

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from benchmark.stack import action_server_command, free_port, start_server
+from benchmark.stack import free_port, start_action_server
 from conftest import REPO, graph_component, migrate, with_city
 from nagarik.covid import Figures
 from nagarik.db.complaints import change_status, citizen_for, preferred_language
@@ -48,7 +48,7 @@ def action_endpoint(database: str, tmp_path_factory) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "NAGARIK_HELPLINE_PHONE": "0132-2700000", "DATABASE_URL": database}
     log = tmp_path_factory.mktemp("actions") / "actions.log"
-    process = start_server(action_server_command(port), env, f"http://127.0.0.1:{port}/health", log)
+    process = start_action_server(port, env, log)
     try:
         yield f"http://127.0.0.1:{port}/webhook"
     finally:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import threading
 import time
 import urllib.request
@@ -26,7 +25,7 @@ from nagarik.db.complaints import change_status
 from nagarik.db.models import Citizen, Complaint
 from nagarik.db.session import session_scope
 from nagarik.whatsapp import signature
-from benchmark.stack import action_server_command, free_port, start_server
+from benchmark.stack import free_port, start_action_server, start_whatsapp_rasa, whatsapp_webhook
 from test_conversation import BENGALI, DEVANAGARI, REFERENCE
 
 MODEL = REPO / "models" / "nagarik.tar.gz"
@@ -119,17 +118,12 @@ def webhook(graph: FakeGraph, database: str, tmp_path_factory) -> Iterator[str]:
         "WHATSAPP_NOTIFY_SECONDS": "0.5",
     }
     action_port, rasa_port = free_port(), free_port()
-    actions = start_server(action_server_command(action_port), env, f"http://127.0.0.1:{action_port}/health",
-                           workdir / "actions.log", 60)
+    actions = start_action_server(action_port, env, workdir / "actions.log", 60)
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n', encoding="utf-8")
-    credentials = workdir / "credentials.yml"
-    credentials.write_text("channels.whatsapp.WhatsAppInput: {}\n", encoding="utf-8")
-    rasa = start_server([str(Path(sys.executable).parent / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
-                   "--credentials", str(credentials), "--port", str(rasa_port)], env,
-                  f"http://127.0.0.1:{rasa_port}/webhooks/whatsapp/", workdir / "rasa.log", 240)
+    rasa = start_whatsapp_rasa(MODEL, endpoints, rasa_port, env, workdir, 240)
     try:
-        yield f"http://127.0.0.1:{rasa_port}/webhooks/whatsapp/webhook"
+        yield whatsapp_webhook(rasa_port)
     finally:
         for process in (rasa, actions):
             process.terminate()
