@@ -3,16 +3,26 @@
 Importing the package also installs `remote_action`'s faster check of action server replies,
 `endpoint_sessions`' kept-alive connections to the action server, `state_cache`'s dialogue
 states computed once per step for all policies, `fast_inference`'s direct calls of the traced
-TensorFlow graphs, `fast_training`'s lighter training graph and `debug_copies`' skipped copies
-for debug log lines that are not written, so every process that trains or loads a Nagarik model
+TensorFlow graphs, `fast_training`'s lighter training graph traced once, `sparse_fingerprints`'
+cheaper fingerprints of sparse features for the training cache and `debug_copies`' skipped
+copies for debug log lines that are not written, so every process that trains or loads a Nagarik model
 (rasa train, run, shell, test) gets them.
 """
 
-from components import debug_copies, endpoint_sessions, fast_inference, fast_training, remote_action, state_cache
+from components import (
+    debug_copies,
+    endpoint_sessions,
+    fast_inference,
+    fast_training,
+    remote_action,
+    sparse_fingerprints,
+    state_cache,
+)
 
 debug_copies.install()
 endpoint_sessions.install()
 fast_inference.install()
 fast_training.install()
 remote_action.install()
+sparse_fingerprints.install()
 state_cache.install()

@@ -140,3 +140,44 @@ def test_training_computes_rasas_entity_loss_and_gradients(agent) -> None:
     assert len(ours[3]) == len(rasas[3]) > 0
     for mine, theirs in zip(ours[:3] + tuple(ours[3]), rasas[:3] + tuple(rasas[3])):
         assert np.allclose(mine, theirs, atol=1e-6)
+
+
+def _tiny_diet_weights(tmp_path, name: str):
+    """Trains a small DIET (2 epochs) on made-up sparse features; its weights and its traces."""
+    import scipy.sparse
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+    from rasa.shared.nlu.training_data.features import Features
+    from rasa.shared.nlu.training_data.message import Message
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    rng = np.random.default_rng(3)
+    messages = []
+    for index in range(40):
+        message = Message(data={"text": f"example {index}", "intent": f"intent_{index % 3}"})
+        tokens = int(rng.integers(2, 6))
+        sequence = scipy.sparse.random(tokens, 30, density=0.2, random_state=index, format="coo")
+        message.add_features(Features(sequence, "sequence", "text", "test"))
+        message.add_features(Features(scipy.sparse.coo_matrix(sequence.sum(axis=0)), "sentence", "text", "test"))
+        messages.append(message)
+    config = {**DIETClassifier.get_default_config(), "epochs": 2, "entity_recognition": False,
+              "number_of_transformer_layers": 1, "transformer_size": 16, "random_seed": 11}
+    (tmp_path / name).mkdir()
+    diet = DIETClassifier.create(config, LocalModelStorage(tmp_path / name), Resource(name),
+                                 ExecutionContext(GraphSchema({}), name))
+    diet.train(TrainingData(messages))
+    return [v.numpy() for v in diet.model.trainable_variables], diet.model.train_function.experimental_get_tracing_count()
+
+
+def test_training_traces_the_step_once_and_stays_deterministic(tmp_path) -> None:
+    from rasa.nlu.classifiers.diet_classifier import DIET
+
+    importlib.import_module("components")
+    assert DIET.fit is fast_training.fit
+    first, traces = _tiny_diet_weights(tmp_path, "first")
+    second, _ = _tiny_diet_weights(tmp_path, "second")
+    assert traces == 1  # Keras alone traces it twice: once creating the variables, once without
+    assert len(first) == len(second) > 0
+    assert all(np.array_equal(one, two) for one, two in zip(first, second))
