@@ -13,8 +13,8 @@ recorded. The same trace runs when the rasa server loads the model, which starts
 
 One trace. Keras compiles the training step into a graph when the first batch arrives. Rasa's
 layers and Adam's slots do not exist yet, so the first trace creates them, and TensorFlow then
-traces the whole step a second time without variable creation: ~13 s of DIET's first epoch and a
-few seconds for the ResponseSelector, on this 2-core machine. Here the variables are made
+traces the whole step a second time without variable creation: 12-14 s of DIET's first epoch on
+this 2-core machine (the ResponseSelector's model is a DIET too). Here the variables are made
 first, by one forward pass over the first batch outside the graph and Adam's `build`, so the step
 is traced once. Training is as deterministic as before (same random seed, same model, tested), but
 the initial weights are drawn outside the graph, so they are not the values Rasa would draw: the
