@@ -31,8 +31,8 @@ from typing import Any, Optional, Text, Tuple
 import numpy as np
 import tensorflow as tf
 from keras import Model
-from rasa.utils.tensorflow.data_generator import RasaBatchDataGenerator
 from rasa.nlu.classifiers.diet_classifier import DIET
+from rasa.utils.tensorflow.data_generator import RasaBatchDataGenerator
 from rasa.utils.tensorflow.models import RasaModel, TransformerRasaModel
 from tensorflow.python.eager import tape
 
