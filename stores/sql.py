@@ -1,11 +1,19 @@
-"""Rasa's SQL tracker store with its database work moved off the event loop.
+"""Rasa's SQL tracker store with its database work moved off the event loop, and the
+conversations in progress kept in memory between messages.
 
 Rasa 3.6's `SQLTrackerStore` has `async` methods that run SQLAlchemy synchronously: every
 message's load (two queries and the tracker rebuilt from JSON) and save (a count, the
 inserts, the commit) block the one event loop that serves every citizen. Under load each
-PostgreSQL round trip then delays all other conversations. This store runs the same
-queries in a worker thread; what is stored and how is unchanged, so it reads and writes
-the same `events` table as Rasa's own store.
+PostgreSQL round trip then delays all other conversations. This store runs its queries in a
+worker thread. It reads and writes the same `events` table, in the same way, as Rasa's own
+store.
+
+Rebuilding a tracker from its rows on every message, and counting the rows again to find
+which events are new, was most of what those threads did, and they compete with the event
+loop for the GIL. So a tracker that was saved is kept, and the next message of the same
+conversation gets it back, after one query: the highest event id of that conversation must
+still be the one written with it. Otherwise, for example if another Rasa process wrote since,
+the tracker is read from the table as before.
 
     tracker_store:
       type: stores.sql.ThreadedSQLTrackerStore
@@ -18,13 +26,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Coroutine, Optional, Text, TypeVar
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Coroutine, Dict, List, Optional, Sequence, Text, TypeVar
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 T = TypeVar("T")
+
+# Conversations kept in memory per process. A tracker of a 10-message conversation is tens of
+# kilobytes; the least recently saved ones are dropped first.
+KEPT_CONVERSATIONS = 1000
 
 
 def _finish(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -37,8 +53,47 @@ def _finish(coroutine: Coroutine[Any, Any, T]) -> T:
     raise RuntimeError("the tracker store's query tried to await; it cannot run in a thread")
 
 
+@dataclass
+class _Kept:
+    """A saved tracker, and what the table held for its conversation when it was saved."""
+
+    tracker: DialogueStateTracker
+    stored_events: int  # len(tracker.events) then: every one of them is in the table
+    last_id: Optional[int]  # the conversation's highest events.id then
+    lent: bool = False  # handed out by `retrieve` and not saved since
+
+
+def reads_back_the_same(tracker: DialogueStateTracker) -> bool:
+    """Whether reading this conversation from the table would give exactly these events.
+
+    Rasa reads the events from the latest `SessionStarted` on, by timestamp: a tracker that
+    still holds events of an earlier session (or any event older than its session start) reads
+    back shorter, so it is not kept.
+    """
+    starts = [event.timestamp for event in tracker.events if isinstance(event, SessionStarted)]
+    return not starts or all(event.timestamp >= starts[-1] for event in tracker.events)
+
+
 class ThreadedSQLTrackerStore(SQLTrackerStore):
-    """`SQLTrackerStore` whose queries and commits run in a thread, not on the event loop."""
+    """`SQLTrackerStore` whose queries and commits run in a thread, not on the event loop, and
+    which hands a conversation's saved tracker back while the table has nothing newer."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Touched on the event loop only; the worker threads get and return plain values.
+        self._kept: "OrderedDict[Text, _Kept]" = OrderedDict()
+        events = self.SQLEvent.__table__
+        self._last_id_query = sa.select(sa.func.max(events.c.id)).where(events.c.sender_id == sa.bindparam("sender"))
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        kept = self._kept.get(sender_id)
+        # A tracker still in use (lent), or changed without being saved, is not handed out again.
+        if kept is not None and not kept.lent and len(kept.tracker.events) == kept.stored_events:
+            if await asyncio.to_thread(self._last_id, sender_id) == kept.last_id:
+                kept.lent = True
+                return kept.tracker
+            del self._kept[sender_id]
+        return await self._retrieve(sender_id, fetch_events_from_all_sessions=False)
 
     async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         parent = super()._retrieve
@@ -46,21 +101,52 @@ class ThreadedSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)  # the event broker, if any, stays on the loop
-        await asyncio.to_thread(self._store_new_events, tracker)
+        kept = self._kept.get(tracker.sender_id)
+        # The kept tracker knows which of its events are stored; any other is counted against
+        # the table, as Rasa's own save does.
+        known = kept if kept is not None and kept.tracker is tracker else None
+        stored = known.stored_events if known is not None else None
+        last_id = await asyncio.to_thread(self._store_new_events, tracker, stored, known.last_id if known else None)
+        self._keep(tracker, last_id)
 
-    def _store_new_events(self, tracker: DialogueStateTracker) -> None:
-        # The events since the session start that are not in the table yet, as Rasa's own save does.
+    def _keep(self, tracker: DialogueStateTracker, last_id: Optional[int]) -> None:
+        self._kept.pop(tracker.sender_id, None)
+        if reads_back_the_same(tracker):
+            self._kept[tracker.sender_id] = _Kept(tracker, len(tracker.events), last_id)
+            while len(self._kept) > KEPT_CONVERSATIONS:
+                self._kept.popitem(last=False)
+
+    def _last_id(self, sender_id: Text) -> Optional[int]:
+        with self.engine.connect() as connection:
+            return connection.execute(self._last_id_query, {"sender": sender_id}).scalar()
+
+    def _store_new_events(self, tracker: DialogueStateTracker, stored: Optional[int], last_id: Optional[int]) -> Optional[int]:
+        """Inserts the events not in the table yet; returns the conversation's highest event id."""
         with self.session_scope() as session:
-            for event in self._additional_events(session, tracker):
-                data = event.as_dict()
-                session.add(
-                    self.SQLEvent(
-                        sender_id=tracker.sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                        action_name=data.get("name"),
-                        data=json.dumps(data),
-                    )
-                )
+            if stored is None:
+                new_events: Sequence[Event] = list(self._additional_events(session, tracker))
+            else:
+                new_events = list(tracker.events)[stored:]
+            rows = [self._row(tracker.sender_id, event) for event in new_events]
+            if rows or last_id is None:
+                if rows:
+                    session.execute(self.SQLEvent.__table__.insert(), rows)
+                last_id = session.execute(self._last_id_query, {"sender": tracker.sender_id}).scalar()
             session.commit()
+        return last_id
+
+    @staticmethod
+    def _row(sender_id: Text, event: Event) -> Dict[str, Any]:
+        # The same columns Rasa's own save writes.
+        data = event.as_dict()
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
+
+
+__all__: List[str] = ["ThreadedSQLTrackerStore", "reads_back_the_same"]
