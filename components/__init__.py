@@ -4,7 +4,8 @@ Importing the package also installs `remote_action`'s faster check of action ser
 `endpoint_sessions`' kept-alive connections to the action server, `state_cache`'s dialogue
 states computed once per step for all policies, `fast_inference`'s direct calls of the traced
 TensorFlow graphs, `fast_training`'s lighter training graph traced once, `sparse_fingerprints`'
-cheaper fingerprints of sparse features for the training cache and `debug_copies`' skipped
+cheaper fingerprints of sparse features for the training cache, `sparse_combine`'s faster joining
+of several featurisers' sparse features, `event_types`' remembered event classes and `debug_copies`' skipped
 copies for debug log lines that are not written, so every process that trains or loads a Nagarik model
 (rasa train, run, shell, test) gets them.
 """
@@ -12,17 +13,21 @@ copies for debug log lines that are not written, so every process that trains or
 from components import (
     debug_copies,
     endpoint_sessions,
+    event_types,
     fast_inference,
     fast_training,
     remote_action,
+    sparse_combine,
     sparse_fingerprints,
     state_cache,
 )
 
 debug_copies.install()
 endpoint_sessions.install()
+event_types.install()
 fast_inference.install()
 fast_training.install()
 remote_action.install()
+sparse_combine.install()
 sparse_fingerprints.install()
 state_cache.install()
