@@ -295,3 +295,39 @@ def test_the_language_is_remembered_for_the_number(db_url: str) -> None:
     with session_scope(db_url) as session:
         assert preferred_language(session, "919800000001") == "hi"
         assert preferred_language(session, "919800000009") is None
+
+
+def test_a_whatsapp_message_is_recorded_once_and_its_sender_last_seen_moves_forward(db_url: str) -> None:
+    from nagarik.db.models import WhatsAppContact, utcnow
+    from nagarik.db.whatsapp import first_sight
+
+    earlier = utcnow() - timedelta(hours=2)
+    with session_scope(db_url) as session:
+        assert first_sight(session, "wamid.A", "919800000001", now=earlier)
+        assert not first_sight(session, "wamid.A", "919800000001", now=earlier)  # a redelivery
+    with session_scope(db_url) as session:
+        assert first_sight(session, "wamid.B", "919800000001")
+        # Delivered late: an older message does not move last_seen back.
+        assert first_sight(session, "wamid.C", "919800000001", now=earlier - timedelta(hours=1))
+    with session_scope(db_url) as session:
+        contact = session.get(WhatsAppContact, "919800000001")
+        assert contact.first_seen == earlier
+        assert contact.last_seen > earlier + timedelta(hours=1)
+
+
+def test_the_first_two_messages_of_a_number_at_once_are_both_recorded(db_url: str) -> None:
+    from nagarik.db.models import WhatsAppContact, WhatsAppInbound
+    from nagarik.db.whatsapp import first_sight
+
+    barrier = threading.Barrier(2)
+
+    def receive(wamid: str) -> bool:
+        barrier.wait()
+        with session_scope(db_url) as session:
+            return first_sight(session, wamid, "919800000002")
+
+    with ThreadPoolExecutor(2) as pool:
+        assert list(pool.map(receive, ["wamid.X", "wamid.Y"])) == [True, True]
+    with session_scope(db_url) as session:
+        assert session.scalar(select(func.count()).select_from(WhatsAppInbound)) == 2
+        assert session.scalar(select(func.count()).select_from(WhatsAppContact)) == 1
