@@ -17,8 +17,10 @@ import scipy.sparse
 from rasa.shared.nlu.training_data.features import Features
 
 
-def side_by_side(left: scipy.sparse.spmatrix, right: scipy.sparse.spmatrix) -> scipy.sparse.coo_matrix:
+def side_by_side(left: scipy.sparse.spmatrix, right: scipy.sparse.spmatrix) -> scipy.sparse.spmatrix:
     """What `scipy.sparse.hstack([left, right])` returns, built from the two COO arrays."""
+    if left.format == right.format and left.format in ("csr", "csc"):
+        return scipy.sparse.hstack([left, right])  # scipy keeps that format (Rasa's featurisers give COO)
     left, right = left.tocoo(), right.tocoo()
     rows = np.concatenate((left.row, right.row))
     columns = np.concatenate((left.col, right.col + left.shape[1]))

@@ -10,10 +10,11 @@ store.
 
 Rebuilding a tracker from its rows on every message, and counting the rows again to find
 which events are new, was most of what those threads did, and they compete with the event
-loop for the GIL. So a tracker that was saved is kept, and the next message of the same
-conversation gets it back, after one query: the highest event id of that conversation must
-still be the one written with it. Otherwise, for example if another Rasa process wrote since,
-the tracker is read from the table as before.
+loop for the GIL. So a conversation's tracker is kept (once read from the table, and again
+when it is saved back), and the next message of the same conversation gets it back after one
+query: the highest event id of that conversation must still be the one it was kept with.
+Otherwise, for example if another Rasa process wrote since, the tracker is read from the table
+as before.
 
     tracker_store:
       type: stores.sql.ThreadedSQLTrackerStore
@@ -25,13 +26,15 @@ the tracker is read from the table as before.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Coroutine, Dict, List, Optional, Sequence, Text, TypeVar
+from typing import Any, Coroutine, Dict, List, Optional, Sequence, Text, Tuple, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
@@ -55,7 +58,7 @@ def _finish(coroutine: Coroutine[Any, Any, T]) -> T:
 
 @dataclass
 class _Kept:
-    """A saved tracker, and what the table held for its conversation when it was saved."""
+    """A tracker that matches the table, and what the table held for its conversation then."""
 
     tracker: DialogueStateTracker
     stored_events: int  # len(tracker.events) then: every one of them is in the table
@@ -71,12 +74,19 @@ def reads_back_the_same(tracker: DialogueStateTracker) -> bool:
     back shorter, so it is not kept.
     """
     starts = [event.timestamp for event in tracker.events if isinstance(event, SessionStarted)]
-    return not starts or all(event.timestamp >= starts[-1] for event in tracker.events)
+    return not starts or all(event.timestamp >= max(starts) for event in tracker.events)
 
 
 class ThreadedSQLTrackerStore(SQLTrackerStore):
     """`SQLTrackerStore` whose queries and commits run in a thread, not on the event loop, and
-    which hands a conversation's saved tracker back while the table has nothing newer."""
+    which hands a conversation's tracker back while the table has nothing newer.
+
+    Only trackers the store can vouch for are kept: one it has just read from the table, and one
+    it handed out and that was saved back, with no other rows written for the conversation in
+    between. Any other tracker given to `save` (a new one, one rebuilt by Rasa's HTTP API, one
+    from another process) is stored as Rasa stores it and read from the table next time. Writers
+    of one conversation are serialised by Rasa's lock store, as Rasa's own SQL store needs too.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,15 +95,35 @@ class ThreadedSQLTrackerStore(SQLTrackerStore):
         events = self.SQLEvent.__table__
         self._last_id_query = sa.select(sa.func.max(events.c.id)).where(events.c.sender_id == sa.bindparam("sender"))
 
+    @property
+    def domain(self) -> Domain:
+        return self._domain
+
+    @domain.setter
+    def domain(self, domain: Optional[Domain]) -> None:
+        # A new model may bring other slots: trackers are rebuilt from the table with them.
+        self._domain = domain or Domain.empty()
+        self._kept.clear()
+
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         kept = self._kept.get(sender_id)
-        # A tracker still in use (lent), or changed without being saved, is not handed out again.
+        # A tracker still out (lent), or changed without being saved, is not handed out again.
         if kept is not None and not kept.lent and len(kept.tracker.events) == kept.stored_events:
+            kept.lent = True  # before the query: a second caller meanwhile reads the table
             if await asyncio.to_thread(self._last_id, sender_id) == kept.last_id:
-                kept.lent = True
                 return kept.tracker
-            del self._kept[sender_id]
-        return await self._retrieve(sender_id, fetch_events_from_all_sessions=False)
+            if self._kept.get(sender_id) is kept:
+                del self._kept[sender_id]
+        tracker, last_id = await asyncio.to_thread(self._read, sender_id)
+        if tracker is not None and reads_back_the_same(tracker):
+            self._keep(_Kept(tracker, len(tracker.events), last_id, lent=True))
+        return tracker
+
+    def _read(self, sender_id: Text) -> Tuple[Optional[DialogueStateTracker], Optional[int]]:
+        """The conversation as Rasa reads it, and the highest event id it had before (so that rows
+        written during the read make the kept tracker stale, never the other way round)."""
+        last_id = self._last_id(sender_id)
+        return _finish(super()._retrieve(sender_id, fetch_events_from_all_sessions=False)), last_id
 
     async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         parent = super()._retrieve
@@ -101,39 +131,39 @@ class ThreadedSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)  # the event broker, if any, stays on the loop
-        kept = self._kept.get(tracker.sender_id)
-        # The kept tracker knows which of its events are stored; any other is counted against
-        # the table, as Rasa's own save does.
+        kept = self._kept.pop(tracker.sender_id, None)
         known = kept if kept is not None and kept.tracker is tracker else None
-        stored = known.stored_events if known is not None else None
-        last_id = await asyncio.to_thread(self._store_new_events, tracker, stored, known.last_id if known else None)
-        self._keep(tracker, last_id)
+        last_id = await asyncio.to_thread(self._store_new_events, tracker, known)
+        if last_id is not None and reads_back_the_same(tracker):
+            self._keep(_Kept(tracker, len(tracker.events), last_id))
 
-    def _keep(self, tracker: DialogueStateTracker, last_id: Optional[int]) -> None:
-        self._kept.pop(tracker.sender_id, None)
-        if reads_back_the_same(tracker):
-            self._kept[tracker.sender_id] = _Kept(tracker, len(tracker.events), last_id)
-            while len(self._kept) > KEPT_CONVERSATIONS:
-                self._kept.popitem(last=False)
+    def _keep(self, kept: _Kept) -> None:
+        self._kept[kept.tracker.sender_id] = kept
+        self._kept.move_to_end(kept.tracker.sender_id)
+        while len(self._kept) > KEPT_CONVERSATIONS:
+            self._kept.popitem(last=False)
 
     def _last_id(self, sender_id: Text) -> Optional[int]:
         with self.engine.connect() as connection:
             return connection.execute(self._last_id_query, {"sender": sender_id}).scalar()
 
-    def _store_new_events(self, tracker: DialogueStateTracker, stored: Optional[int], last_id: Optional[int]) -> Optional[int]:
-        """Inserts the events not in the table yet; returns the conversation's highest event id."""
+    def _store_new_events(self, tracker: DialogueStateTracker, known: Optional[_Kept]) -> Optional[int]:
+        """Inserts the events not in the table yet. Returns the conversation's highest event id when
+        the table now holds exactly this tracker's events, else None (the tracker is not kept)."""
         with self.session_scope() as session:
-            if stored is None:
-                new_events: Sequence[Event] = list(self._additional_events(session, tracker))
+            before = session.execute(self._last_id_query, {"sender": tracker.sender_id}).scalar()
+            vouched = known is not None and before == known.last_id and len(tracker.events) >= known.stored_events
+            if vouched:
+                new_events: Sequence[Event] = list(itertools.islice(tracker.events, known.stored_events, None))
+            else:  # counted against the table, as Rasa's own save does
+                new_events = list(self._additional_events(session, tracker))
+            if new_events:
+                session.execute(self.SQLEvent.__table__.insert(), [self._row(tracker.sender_id, e) for e in new_events])
+                after = session.execute(self._last_id_query, {"sender": tracker.sender_id}).scalar()
             else:
-                new_events = list(tracker.events)[stored:]
-            rows = [self._row(tracker.sender_id, event) for event in new_events]
-            if rows or last_id is None:
-                if rows:
-                    session.execute(self.SQLEvent.__table__.insert(), rows)
-                last_id = session.execute(self._last_id_query, {"sender": tracker.sender_id}).scalar()
+                after = before
             session.commit()
-        return last_id
+        return after if vouched else None
 
     @staticmethod
     def _row(sender_id: Text, event: Event) -> Dict[str, Any]:

@@ -297,9 +297,14 @@ def test_the_language_is_remembered_for_the_number(db_url: str) -> None:
         assert preferred_language(session, "919800000009") is None
 
 
-def test_a_whatsapp_message_is_recorded_once_and_its_sender_last_seen_moves_forward(db_url: str) -> None:
+@pytest.mark.parametrize("upsert", [True, False], ids=["upsert", "portable"])
+def test_a_whatsapp_message_is_recorded_once_and_its_sender_last_seen_moves_forward(db_url: str, upsert: bool, monkeypatch) -> None:
+    from nagarik.db import whatsapp
     from nagarik.db.models import WhatsAppContact, utcnow
     from nagarik.db.whatsapp import first_sight
+
+    if not upsert:  # a database without INSERT ... ON CONFLICT in SQLAlchemy
+        monkeypatch.setattr(whatsapp, "_INSERTS", {})
 
     earlier = utcnow() - timedelta(hours=2)
     with session_scope(db_url) as session:

@@ -146,8 +146,9 @@ def test_a_saved_conversation_is_handed_back_without_reading_its_events(settings
     asyncio.run(store.save(_second_session(sender, domain)))
     first = _next_message(store, sender, "पानी नहीं आ रहा")
     second = _next_message(store, sender, "वार्ड 12")
-    # The events are counted for the first save (the store did not know which were new), not read.
-    assert second is first and reads == [sender]
+    # Counted for the first save (a tracker the store did not hand out), read for the first
+    # message, and neither for the second.
+    assert second is first and reads == [sender, sender]
     rasa_own = asyncio.run(SQLTrackerStore(domain, **settings).retrieve(sender))
     assert _shapes(rasa_own) == _shapes(second)
     assert [name for name, _ in _shapes(rasa_own)][-4:] == ["user", "action", "user", "action"]
@@ -222,9 +223,61 @@ def test_the_least_recently_saved_conversations_are_dropped(settings: dict, doma
     try:
         for sender_id in senders:
             asyncio.run(store.save(_second_session(sender_id, domain)))
+            _next_message(store, sender_id, "hello")
         assert list(store._kept) == senders[1:]
         assert asyncio.run(store.retrieve(senders[0])).get_slot("language") == "hi"
     finally:
         with store.engine.begin() as connection:
             connection.execute(text("DELETE FROM events WHERE sender_id IN :s").bindparams(
                 sa_bindparam("s", expanding=True)), {"s": senders})
+
+
+def test_a_tracker_the_store_did_not_hand_out_is_not_kept(settings: dict, sender: str, domain: Domain) -> None:
+    store = ThreadedSQLTrackerStore(domain, **settings)
+    asyncio.run(store.save(_second_session(sender, domain)))
+    _next_message(store, sender, "पानी नहीं आ रहा")
+    # As when reading failed for a moment and Rasa made a new tracker (or its HTTP API replaced the
+    # events): saved as Rasa saves it, and the next message reads the whole conversation again.
+    stray = DialogueStateTracker.from_events(sender, [UserUttered("hello", {"name": "greet", "confidence": 0.9})], domain.slots)
+    asyncio.run(store.save(stray))
+    tracker = asyncio.run(store.retrieve(sender))
+    assert tracker is not stray
+    assert tracker.get_slot("language") == "hi"
+    assert _shapes(tracker) == _shapes(asyncio.run(SQLTrackerStore(domain, **settings).retrieve(sender)))
+
+
+def test_two_callers_at_once_do_not_get_the_same_tracker(settings: dict, sender: str, domain: Domain) -> None:
+    store = ThreadedSQLTrackerStore(domain, **settings)
+    asyncio.run(store.save(_second_session(sender, domain)))
+    _next_message(store, sender, "पानी नहीं आ रहा")
+
+    async def both() -> List[DialogueStateTracker]:
+        return list(await asyncio.gather(store.retrieve(sender), store.retrieve(sender)))
+
+    first, second = asyncio.run(both())
+    assert first is not second and _shapes(first) == _shapes(second)
+
+
+def test_rows_written_by_another_process_while_out_keep_the_tracker_from_being_kept(settings: dict, sender: str, domain: Domain) -> None:
+    store = ThreadedSQLTrackerStore(domain, **settings)
+    asyncio.run(store.save(_second_session(sender, domain)))
+    _next_message(store, sender, "पानी नहीं आ रहा")
+    out = asyncio.run(store.retrieve(sender))
+    # A writer that did not take the conversation's lock.
+    other = SQLTrackerStore(domain, **settings)
+    elsewhere = asyncio.run(other.retrieve(sender))
+    elsewhere.update(ActionExecuted("utter_greet"))
+    asyncio.run(other.save(elsewhere))
+    out.update(UserUttered("वार्ड 12", {"name": "inform", "confidence": 0.9}))
+    asyncio.run(store.save(out))
+    assert sender not in store._kept
+    assert _shapes(asyncio.run(store.retrieve(sender))) == _shapes(asyncio.run(other.retrieve(sender)))
+
+
+def test_a_new_domain_drops_the_kept_trackers(settings: dict, sender: str, domain: Domain) -> None:
+    store = ThreadedSQLTrackerStore(domain, **settings)
+    asyncio.run(store.save(_second_session(sender, domain)))
+    _next_message(store, sender, "पानी नहीं आ रहा")
+    assert sender in store._kept
+    store.domain = domain  # as Rasa does when it loads another model
+    assert not store._kept and store.domain is domain

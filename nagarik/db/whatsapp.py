@@ -11,6 +11,7 @@ from typing import Optional
 
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from nagarik.db.models import WhatsAppContact, WhatsAppInbound, utcnow
@@ -30,7 +31,9 @@ def first_sight(session: Session, wamid: str, sender: str, now: Optional[datetim
     the rasa server's event loop shares the GIL with.
     """
     now = now or utcnow()
-    insert = _INSERTS[session.get_bind().dialect.name]
+    insert = _INSERTS.get(session.get_bind().dialect.name)
+    if insert is None:
+        return _first_sight_portable(session, wamid, sender, now)
     received = session.execute(
         insert(WhatsAppInbound).values(wamid=wamid, sender=sender, received_at=now).on_conflict_do_nothing()
     )
@@ -42,6 +45,25 @@ def first_sight(session: Session, wamid: str, sender: str, now: Optional[datetim
         set_={"last_seen": contact.excluded.last_seen},
         where=WhatsAppContact.last_seen < contact.excluded.last_seen,
     ))
+    return True
+
+
+def _first_sight_portable(session: Session, wamid: str, sender: str, now: datetime) -> bool:
+    """`first_sight` with the ORM and savepoints, for a database whose upsert SQLAlchemy cannot build."""
+    try:
+        with session.begin_nested():
+            session.add(WhatsAppInbound(wamid=wamid, sender=sender, received_at=now))
+    except IntegrityError:
+        return False
+    contact = session.get(WhatsAppContact, sender)
+    if contact is None:
+        try:
+            with session.begin_nested():
+                session.add(WhatsAppContact(wa_id=sender, first_seen=now, last_seen=now))
+        except IntegrityError:  # the same number's first two messages at once
+            contact = session.get(WhatsAppContact, sender)
+    if contact is not None and contact.last_seen < now:
+        contact.last_seen = now
     return True
 
 
