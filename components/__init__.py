@@ -5,7 +5,8 @@ Importing the package also installs `remote_action`'s faster check of action ser
 states computed once per step for all policies, `fast_inference`'s direct calls of the traced
 TensorFlow graphs, `fast_training`'s lighter training graph traced once, `sparse_fingerprints`'
 cheaper fingerprints of sparse features for the training cache, `sparse_combine`'s faster joining
-of several featurisers' sparse features, `event_types`' remembered event classes and `debug_copies`' skipped
+of several featurisers' sparse features, `event_types`' remembered event classes, `schema_checks`' training data checks with each
+schema checked once and `debug_copies`' skipped
 copies for debug log lines that are not written, so every process that trains or loads a Nagarik model
 (rasa train, run, shell, test) gets them.
 """
@@ -17,6 +18,7 @@ from components import (
     fast_inference,
     fast_training,
     remote_action,
+    schema_checks,
     sparse_combine,
     sparse_fingerprints,
     state_cache,
@@ -28,6 +30,7 @@ event_types.install()
 fast_inference.install()
 fast_training.install()
 remote_action.install()
+schema_checks.install()
 sparse_combine.install()
 sparse_fingerprints.install()
 state_cache.install()
