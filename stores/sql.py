@@ -74,7 +74,10 @@ def reads_back_the_same(tracker: DialogueStateTracker) -> bool:
     back shorter, so it is not kept.
     """
     starts = [event.timestamp for event in tracker.events if isinstance(event, SessionStarted)]
-    return not starts or all(event.timestamp >= max(starts) for event in tracker.events)
+    if not starts:
+        return True
+    latest_start = max(starts)
+    return all(event.timestamp >= latest_start for event in tracker.events)
 
 
 class ThreadedSQLTrackerStore(SQLTrackerStore):

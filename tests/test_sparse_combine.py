@@ -1,4 +1,4 @@
-"""components.sparse_combine: the same combined features as scipy's hstack, and event_types: the same classes."""
+"""components.sparse_combine: the same combined features as scipy's hstack."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ import importlib
 import numpy as np
 import pytest
 import scipy.sparse
-from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.nlu.training_data.features import Features
 
-from components import event_types, sparse_combine
+from components import sparse_combine
 
 
 def _random(columns: int, dtype, seed: int, fmt: str = "coo") -> scipy.sparse.spmatrix:
@@ -20,7 +19,6 @@ def _random(columns: int, dtype, seed: int, fmt: str = "coo") -> scipy.sparse.sp
 def test_installed_with_the_components() -> None:
     importlib.import_module("components")
     assert Features._combine_sparse_features is sparse_combine._combine_sparse_features
-    assert Event.resolve_by_type is event_types.resolve_by_type
 
 
 @pytest.mark.parametrize("dtypes", [(np.float32, np.float32), (np.float32, np.float64), (np.int64, np.float32)])
@@ -48,14 +46,3 @@ def test_sequence_lengths_must_match() -> None:
     short = Features(scipy.sparse.coo_matrix((2, 4)), "sequence", "text", "a")
     with pytest.raises(ValueError, match="sequence dimensions"):
         short.combine_with_features(Features(scipy.sparse.coo_matrix((3, 4)), "sequence", "text", "b"))
-
-
-def test_event_classes_are_the_ones_rasa_finds() -> None:
-    for cls in (ActionExecuted, SlotSet, UserUttered):
-        assert Event.resolve_by_type(cls.type_name) is cls
-        assert event_types._rasa_resolve_by_type(cls.type_name) is cls
-    assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
-    assert "no_such_event" not in event_types._found
-    with pytest.raises(ValueError, match="Unknown event name"):
-        Event.resolve_by_type("no_such_event")
-    assert Event.from_parameters({"event": "slot", "name": "ward", "value": "12"}) == SlotSet("ward", "12")
