@@ -14,17 +14,15 @@ from functools import lru_cache
 from typing import Any, Dict, Text
 
 from jsonschema import ValidationError
-from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
+
+from components.schema_checks import checked_validator
 
 
 @lru_cache(maxsize=1)
 def _validator() -> Any:
-    schema = RemoteAction.action_response_format_spec()
-    cls = validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
+    return checked_validator(RemoteAction.action_response_format_spec())
 
 
 def validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:

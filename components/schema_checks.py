@@ -23,7 +23,8 @@ from rasa.shared.exceptions import SchemaValidationError
 _validators: Dict[Text, Any] = {}
 
 
-def _validator(schema: Dict[Text, Any]) -> Any:
+def checked_validator(schema: Dict[Text, Any]) -> Any:
+    """A validator for `schema`, the schema checked against its meta-schema the first time only."""
     key = json.dumps(schema, sort_keys=True, default=str)
     if key not in _validators:
         cls = validator_for(schema)
@@ -35,7 +36,7 @@ def _validator(schema: Dict[Text, Any]) -> Any:
 def validate_training_data(json_data: Dict[Text, Any], schema: Dict[Text, Any]) -> None:
     """Rasa's `validate_training_data`, with the schema's validator checked once and kept."""
     # The error jsonschema.validate would raise: the best match among all, not the first found.
-    error = best_match(_validator(schema).iter_errors(json_data))
+    error = best_match(checked_validator(schema).iter_errors(json_data))
     if error is not None:
         error.message += (
             f". Failed to validate data, make sure your data is valid. For more information about "

@@ -59,3 +59,10 @@ def test_invalid_annotations_are_refused_with_rasas_message(monkeypatch) -> None
     with pytest.raises(SchemaValidationError) as theirs:
         RasaYAMLReader().reads(BAD)
     assert str(ours.value) == str(theirs.value) and "Failed to validate data" in str(ours.value)
+
+
+def test_each_schema_is_checked_once_and_its_validator_reused() -> None:
+    schema = {"type": "object", "properties": {"ward": {"type": "string"}}}
+    first = schema_checks.checked_validator(schema)
+    assert schema_checks.checked_validator(dict(schema)) is first  # an equal schema, another dict
+    assert schema_checks.checked_validator({"type": "string"}) is not first
