@@ -4,7 +4,8 @@ Importing the package also installs these speed-ups, so every process that train
 Nagarik model (rasa train, run, shell, test) gets them: `remote_action`'s faster check of action
 server replies, `endpoint_sessions`' kept-alive connections to the action server, `state_cache`'s
 dialogue states computed once per step for all policies, `fast_inference`'s direct calls of the
-traced TensorFlow graphs, `fast_training`'s lighter training graph traced once,
+traced TensorFlow graphs, `fast_training`'s lighter training graph traced once, `length_buckets`' batches of
+messages of similar length for DIET,
 `sparse_fingerprints`' and `message_fingerprints`' cheaper fingerprints of sparse features and of
 messages for the training cache, `sparse_combine`'s faster joining of several featurisers' sparse
 features, `event_types`' remembered event classes, `schema_checks`' training data checks with each
@@ -17,6 +18,7 @@ from components import (
     event_types,
     fast_inference,
     fast_training,
+    length_buckets,
     message_fingerprints,
     remote_action,
     schema_checks,
@@ -30,6 +32,7 @@ endpoint_sessions.install()
 event_types.install()
 fast_inference.install()
 fast_training.install()
+length_buckets.install()  # wraps the fit that fast_training installs
 message_fingerprints.install()
 remote_action.install()
 schema_checks.install()
