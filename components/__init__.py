@@ -4,14 +4,14 @@ Importing the package also installs these speed-ups, so every process that train
 Nagarik model (rasa train, run, shell, test) gets them: `remote_action`'s faster check of action
 server replies, `endpoint_sessions`' kept-alive connections to the action server, `state_cache`'s
 dialogue states computed once per step for all policies, `fast_inference`'s direct calls of the
-traced TensorFlow graphs, `fast_training`'s lighter training graph traced once, `length_buckets`'
-batches of messages of similar length for DIET, `synchronous_batches`' training batches read
-without a prefetch thread (which could stall training for a minute), `sparse_fingerprints`' and
-`message_fingerprints`' cheaper fingerprints of sparse features and of messages for the training
-cache, `sparse_combine`'s faster joining of several featurisers' sparse features, `event_types`'
-remembered event classes, `schema_checks`' training data checks with each schema checked once, and
-`debug_copies`' skipped copies for debug log lines that are not written. `training_code` makes
-Rasa's training cache retrain DIET, the ResponseSelector and TED whenever this package changes.
+traced TensorFlow graphs, `fast_training`'s lighter training graph traced once,
+`synchronous_batches`' training batches read without a prefetch thread (which could stall training
+for a minute), `sparse_fingerprints`' and `message_fingerprints`' cheaper fingerprints of sparse
+features and of messages for the training cache, `sparse_combine`'s faster joining of several
+featurisers' sparse features, `event_types`' remembered event classes, `schema_checks`' training
+data checks with each schema checked once, and `debug_copies`' skipped copies for debug log lines
+that are not written. `training_code` makes Rasa's training cache retrain DIET, the
+ResponseSelector and TED whenever this package changes.
 """
 
 from components import (
@@ -20,7 +20,6 @@ from components import (
     event_types,
     fast_inference,
     fast_training,
-    length_buckets,
     message_fingerprints,
     remote_action,
     schema_checks,
@@ -36,7 +35,6 @@ endpoint_sessions.install()
 event_types.install()
 fast_inference.install()
 fast_training.install()
-length_buckets.install()  # wraps the fit that fast_training installs
 message_fingerprints.install()
 remote_action.install()
 schema_checks.install()
