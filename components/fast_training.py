@@ -30,6 +30,7 @@ from typing import Any, Optional, Text, Tuple
 
 import numpy as np
 import tensorflow as tf
+from keras import Model
 from rasa.nlu.classifiers.diet_classifier import DIET
 from rasa.utils.tensorflow.data_generator import RasaBatchDataGenerator
 from rasa.utils.tensorflow.models import RasaModel, TransformerRasaModel
@@ -89,7 +90,7 @@ def fit(self: DIET, x: Any = None, *args: Any, **kwargs: Any) -> Any:
     if isinstance(x, RasaBatchDataGenerator) and len(x) > 0 and not self.run_eagerly:
         batch, _ = x[0]  # indexing does not advance or reshuffle the generator
         create_variables(self, batch)
-    return RasaModel.fit(self, x, *args, **kwargs)  # Keras' own, or synchronous_batches' around it
+    return Model.fit(self, x, *args, **kwargs)
 
 
 def install() -> None:

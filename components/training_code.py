@@ -2,7 +2,7 @@
 
 Rasa reuses a trained component from `.rasa/cache` when its class's source, its configuration and
 its inputs are unchanged. Nagarik changes how Rasa's own DIETClassifier, ResponseSelector and
-TEDPolicy train (`fast_training`, `synchronous_batches`, `sparse_combine`, ...) from this package, which
+TEDPolicy train (`fast_training`, `training_input`, `sparse_combine`, ...) from this package, which
 is none of those things: after an edit here, `make train` would retrain nothing and pack the old
 weights. Rasa's per-class `fingerprint_addon` hook gets a digest of every module of the package,
 so any change to it trains those three again (the featurisers' outputs are fingerprinted by their
