@@ -11,7 +11,7 @@ between its rounds for a period that grows to a minute; waiting out that sleep w
 stalls of up to 60 s. Nothing in this pipeline can be tuned (the generator is a Python function
 and Keras prefetches one batch), so the dataset Keras builds for a Rasa model now has autotuning
 off: the same batches and weights, fewer threads (14 instead of 18 at the same point of a
-training run), and no stall in the four runs since (three `make train` and a fresh-clone CI run).
+training run), and no stall in the five runs since (three `make train` and two fresh-clone CI runs).
 A first attempt, running the generator without Keras' prefetch thread (`workers=0`), still
 stalled.
 
