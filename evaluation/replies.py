@@ -1,4 +1,4 @@
-"""Reply language: is each held-out message answered in the language it was written in?
+"""Reply language: is each evaluation message answered in the language it was written in?
 
 Every message opens a conversation of its own with the whole assistant (NLU, dialogue and the
 action server on a fresh SQLite database with the sample city). The answer's language is read
@@ -16,9 +16,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence
 
+from evaluation.nlu import GROUP_LANGUAGE as EXPECTED
 from nagarik.language import native_script_language
 
-EXPECTED = {"en": "en", "hi": "hi", "bn": "bn", "hi_latn": "hi", "bn_latn": "bn"}
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 
 

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from evaluation import nlu, replies, stories
 from evaluation.__main__ import markdown
+
+TESTS = Path(__file__).resolve().parent
+HELDOUT = TESTS / "nlu_heldout"
+INDEPENDENT = TESTS / "independent" / "messages.jsonl"
 
 
 def _item(group: str, intent: str, **entities) -> nlu.Item:
@@ -79,3 +85,55 @@ def test_the_summary_table_has_a_row_per_group_and_both_models() -> None:
     text = markdown({"project": result, "rasa_default": result})
     assert "intent acc (project)" in text and "intent acc (rasa_default)" in text
     assert "| hi_latn |" in text and "| all |" in text and "43/43" in text
+
+
+def test_a_complaint_given_no_category_counts_as_wrong() -> None:
+    items = [nlu.Item("bn", "rastay alo nei", "report_complaint", category="street_light"),
+             nlu.Item("bn", "kichu ekta korun", "report_complaint", category="other")]
+    report = nlu.score(items, [_prediction("report_complaint"), _prediction("report_complaint")])
+    # Neither got a category: the citizen is asked to pick one, so neither was understood.
+    assert report["bn"]["category_accuracy"] == 0.0
+
+
+def test_language_and_out_of_scope_are_scored_per_group() -> None:
+    items = [nlu.Item("bn_latn", "amake menu ta dekhao", "help"), nlu.Item("bn_latn", "ok", "affirm"),
+             nlu.Item("bn_latn", "ekta joke bolo to", "out_of_scope"), nlu.Item("bn_latn", "train er ticket kato", "out_of_scope")]
+    predictions = [nlu.Prediction("help", None, [], language="bn"), nlu.Prediction("affirm", None, [], language="en"),
+                   nlu.Prediction("out_of_scope", None, [], language="hi"), nlu.Prediction("greet", None, [], language="bn")]
+    report = nlu.score(items, predictions)["bn_latn"]
+    assert report["language_accuracy"] == round(2 / 3, 4)  # "ok" is too short to count
+    assert report["out_of_scope_recall"] == 0.5
+
+
+def test_groups_below_a_minimum_are_named_and_all_is_not_judged() -> None:
+    report = {"en": {"category_accuracy": 0.9}, "hi": {"category_accuracy": 0.8}, "bn": {"category_accuracy": None},
+              "all": {"category_accuracy": 0.5}}
+    assert nlu.below(report, "category_accuracy", 0.85) == {"hi": 0.8}
+
+
+def test_the_independent_split_covers_every_group_and_category() -> None:
+    sets = nlu.load_sets(HELDOUT, INDEPENDENT)
+    independent = sets[nlu.INDEPENDENT]
+    for group in nlu.GROUPS:
+        complaints = [item for item in independent if item.group == group and item.intent == "report_complaint"]
+        assert len(complaints) >= 40, group
+        assert {item.category for item in complaints} == {
+            "street_light", "water_supply", "water_leakage", "sewerage", "sanitation", "roads", "house_tax", "other"}
+        assert any(item.intent == "out_of_scope" for item in independent if item.group == group)
+
+
+def test_the_independent_split_is_never_trained_on(training_examples) -> None:
+    from nagarik.answers import plain_words
+
+    trained = {plain_words(example.get("text")) for examples in training_examples.values() for example in examples}
+    sets = nlu.load_sets(HELDOUT, INDEPENDENT)
+    assert not [item.text for item in sets[nlu.INDEPENDENT] if plain_words(item.text) in trained]
+
+
+def test_a_missing_set_or_group_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        nlu.load_sets(HELDOUT, tmp_path / "missing.jsonl")
+    partial = tmp_path / "partial.jsonl"
+    partial.write_text('{"text": "hi", "lang": "en", "intent": "greet"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="no independent examples"):
+        nlu.load_sets(HELDOUT, partial)
