@@ -32,6 +32,7 @@ from nagarik.answers import choice_number, describes_problem, is_cancel, is_skip
 from nagarik.db.complaints import open_duplicate
 from nagarik.db.session import run_in_session
 from nagarik.db.wards import current_wards
+from nagarik.landmarks import find_landmark
 from nagarik.numbers import parse_number
 from nagarik.settings import city_settings, media_dir
 from nagarik.vocabulary import CATEGORY_NAMES, LOCATION_PIN, NOT_GIVEN, WARD, category_name
@@ -43,6 +44,8 @@ FORM = "complaint_form"
 CATEGORIES = tuple(CATEGORY_NAMES)  # in the order of the category buttons
 SKIPPED = "-"  # an optional answer the citizen chose not to give
 UNRECOGNISED = "?"  # an answer that fits none of the choices: validation asks again
+# The NLU's message-level category guess in the parse data (components/category_classifier.py).
+CATEGORY_GUESS = "complaint_category_guess"
 
 # Messages that are not an answer to the form's question: the rules take them.
 NOT_ANSWERS = frozenset(
@@ -102,6 +105,11 @@ def short_yes(tracker: Tracker) -> bool:
 
 def asked(tracker: Tracker, slot: str) -> bool:
     return tracker.get_slot("requested_slot") == slot
+
+
+def starts_form(tracker: Tracker) -> bool:
+    """Whether the latest message is the one that opened the form (nothing asked yet)."""
+    return tracker.get_slot("requested_slot") is None and intent_of(tracker) in ("report_complaint", "inform")
 
 
 def valid_ward(value: Any) -> Optional[int]:
@@ -216,6 +224,10 @@ class ValidateComplaintForm(FormValidationAction):
         number = choice_number(message_text(tracker))
         if number is not None and 1 <= number <= len(CATEGORIES):
             return {"complaint_category": CATEGORIES[number - 1]}
+        # A description instead of a choice ("the tap gives a trickle"): the NLU's guess, if sure.
+        guess = tracker.latest_message.get(CATEGORY_GUESS) or {}
+        if guess.get("accepted") and guess.get("value") in CATEGORIES:
+            return {"complaint_category": guess["value"]}
         return {"complaint_category": UNRECOGNISED}  # validation says so and asks again
 
     async def extract_ward(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
@@ -240,6 +252,10 @@ class ValidateComplaintForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         text = message_text(tracker)
+        if starts_form(tracker) and not tracker.get_slot("complaint_landmark"):
+            # "street light kharab hai, Shiv mandir ke paas": kept, so that it is not asked again.
+            landmark = find_landmark(text)
+            return {"complaint_landmark": landmark} if landmark else {}
         if not asked(tracker, "complaint_landmark") or has_place_entity(tracker) or text.startswith("/"):
             return {}  # not asked, a correction, or a button (the Cancel button sends /deny)
         # "No" / "ok" here mean "no landmark, go on", not "cancel the complaint".
@@ -257,10 +273,10 @@ class ValidateComplaintForm(FormValidationAction):
             return {}
         if asked(tracker, "complaint_description"):
             return {"complaint_description": text}
-        if tracker.get_slot("requested_slot") is None and not tracker.get_slot("complaint_description"):
+        if starts_form(tracker) and not tracker.get_slot("complaint_description"):
             # The message that started the form counts if it describes the problem.
             entity_texts = [e.get("text") or "" for e in tracker.latest_message.get("entities") or []]
-            if intent_of(tracker) in ("report_complaint", "inform") and describes_problem(text, entity_texts):
+            if describes_problem(text, entity_texts):
                 return {"complaint_description": text}
         if asked(tracker, "complaint_confirmed") and intent_of(tracker) != "affirm" and not has_entities(tracker):
             # More words at the summary are more detail: keep them with what was said before.

@@ -48,6 +48,7 @@ def tracker(
     sender: str = PHONE,
     metadata: Optional[Dict[str, Any]] = None,
     active_loop: str = "complaint_form",
+    guess: Optional[Dict[str, Any]] = None,
 ) -> Tracker:
     """A tracker whose latest message is `text`; `candidates` are the slot values Rasa extracted from it."""
     values = {"language": "hi", "complaint_photos": [], "requested_slot": requested, **(slots or {}), **(candidates or {})}
@@ -58,6 +59,8 @@ def tracker(
         "message_id": "m-" + str(abs(hash((text, sender)))),
         "metadata": metadata or {},
     }
+    if guess is not None:
+        message["complaint_category_guess"] = guess  # components/category_classifier.py
     events = [{"event": "user", "text": text, "parse_data": message}]
     events += [{"event": "slot", "name": name, "value": value} for name, value in (candidates or {}).items()]
     return Tracker(sender, values, message, events, False, None, {"name": active_loop} if active_loop else {}, "action_listen")
@@ -124,6 +127,33 @@ class TestComplaintForm:
         dispatcher, slots = run(ValidateComplaintForm(), tracker("kuch bhi", "inform", requested="complaint_category"))
         assert responses(dispatcher) == ["utter_choose_from_list"]
         assert slots["complaint_category"] is None and slots["requested_slot"] == "complaint_category"
+
+    def test_a_described_problem_answers_the_category_question(self) -> None:
+        guess = {"value": "water_supply", "confidence": 0.71, "accepted": True}
+        text = "nal se bas patli si dhaar aati hai"
+        _, slots = run(ValidateComplaintForm(), tracker(text, "inform", requested="complaint_category", guess=guess))
+        assert slots["complaint_category"] == "water_supply"
+        assert slots["requested_slot"] == "ward"
+
+    def test_an_unsure_guess_is_no_answer_and_the_list_comes_again(self) -> None:
+        guess = {"value": "roads", "confidence": 0.3, "accepted": False}
+        dispatcher, slots = run(ValidateComplaintForm(), tracker("kuch bhi", "inform", requested="complaint_category", guess=guess))
+        assert responses(dispatcher) == ["utter_choose_from_list"]
+        assert slots["complaint_category"] is None
+
+    def test_a_landmark_in_the_first_message_is_kept_and_not_asked_for(self) -> None:
+        text = "street light kharab hai, Shiv mandir ke paas"
+        entities = [{"entity": "complaint_category", "value": "street_light", "text": "street light"}]
+        _, slots = run(ValidateComplaintForm(), tracker(text, "report_complaint", entities,
+                                                        candidates={"complaint_category": "street_light"}))
+        assert slots["complaint_landmark"] == "Shiv mandir ke paas"
+        assert slots["requested_slot"] == "ward"
+        kept = {"complaint_category": "street_light", "complaint_landmark": "Shiv mandir ke paas",
+                "complaint_description": text}
+        _, slots = run(ValidateComplaintForm(), tracker("12", "inform", slots=kept, requested="ward"))
+        assert "complaint_landmark" not in slots and slots["requested_slot"] == "complaint_confirmed"
+        dispatcher, _ = run(ActionAskComplaintConfirmed(), tracker("12", "inform", slots={**kept, "ward": "12"}))
+        assert dispatcher.messages[0]["landmark"] == "Shiv mandir ke paas"
 
     def test_a_locality_answers_the_ward_question_and_stands_for_the_landmark(self) -> None:
         slots = {"complaint_category": "roads"}
