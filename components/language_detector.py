@@ -2,38 +2,104 @@
 
 from __future__ import annotations
 
-from typing import List
+import logging
+from typing import Any, Dict, List, Optional, Text
 
+from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import TEXT
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import METADATA, METADATA_INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components.base import StatelessComponent
-from nagarik.language import detect
+from components.training_code import files_digest, module_files
+from nagarik import language, textclass, transliterate
+from nagarik.language import detect, train_latin_model
+from nagarik.textclass import TextClassifier
+
+logger = logging.getLogger(__name__)
 
 # Key of the detection in the parse data (`tracker.latest_message["language"]`).
 LANGUAGE_PROPERTY = "language"
+# Each intent block of data/nlu/<group>.yml says its language: `metadata: {language: bn}`.
+METADATA_KEY = "language"
+_FILE = "latin_language_model.joblib"
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class LanguageDetector(StatelessComponent):
+def example_language(message: Message) -> Optional[str]:
+    """The language a training example's intent block declares in its metadata, if any."""
+    metadata = message.get(METADATA) or {}
+    declared = (metadata.get(METADATA_INTENT) or {}) if isinstance(metadata, dict) else {}
+    return declared.get(METADATA_KEY) if isinstance(declared, dict) else None
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
+class LanguageDetector(GraphComponent):
     """Adds `{"code", "confidence", "clear", "script", "romanized"}` to the parse data.
 
-    The `language` slot is filled from it by the custom slot mapping action
-    `action_update_language`, which keeps the conversation's language unless
-    the detection is clear (an NLU component sees one message, not the
-    conversation).
+    Script and grammar words decide most messages (`nagarik.language`); for Latin script, a
+    classifier trained on the examples whose intent block declares its language adds evidence
+    for short messages. The `language` slot is filled from the detection by the custom slot
+    mapping action `action_update_language`, which keeps the conversation's language unless the
+    detection is clear (an NLU component sees one message, not the conversation).
     """
 
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        # Rasa's cache knows the training data and the configuration, not this code.
+        return files_digest(module_files(language, textclass, transliterate) + [__file__])
+
+    def __init__(self, model_storage: ModelStorage, resource: Resource, model: Optional[TextClassifier] = None) -> None:
+        self._storage = model_storage
+        self._resource = resource
+        self._model = model
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "LanguageDetector":
+        return cls(model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "LanguageDetector":
+        import joblib
+
+        try:
+            with model_storage.read_from(resource) as directory:
+                model = joblib.load(directory / _FILE)
+        except (ValueError, FileNotFoundError):
+            logger.warning("no Latin-script language model in the model: grammar words alone decide")
+            model = None
+        return cls(model_storage, resource, model)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        import joblib
+
+        examples = [(message.get(TEXT), example_language(message)) for message in training_data.nlu_examples]
+        self._model = train_latin_model((text, code) for text, code in examples if code)
+        if self._model is not None:
+            with self._storage.write_to(self._resource) as directory:
+                joblib.dump(self._model, directory / _FILE)
+        return self._resource
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        # Nothing to learn and nothing to featurise: the detector is rule based.
-        return training_data
+        return training_data  # nothing to featurise: the detection is for the dialogue
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
             if text is not None:
-                message.set(LANGUAGE_PROPERTY, detect(text).as_dict(), add_to_output=True)
+                message.set(LANGUAGE_PROPERTY, detect(text, self._model).as_dict(), add_to_output=True)
         return messages

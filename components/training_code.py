@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 from pathlib import Path
-from typing import Any, Dict, Optional
+from types import ModuleType
+from typing import Any, Dict, Iterable, List, Optional, Union
 
 from rasa.core.policies.ted_policy import TEDPolicy
 from rasa.nlu.classifiers.diet_classifier import DIETClassifier
@@ -22,13 +24,23 @@ from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 PACKAGE = Path(__file__).resolve().parent
 
 
+def files_digest(paths: Iterable[Union[str, Path]]) -> str:
+    """md5 of the files' names and contents, in the order given."""
+    digest = hashlib.md5()
+    for path in map(Path, paths):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def module_files(*modules: ModuleType) -> List[Path]:
+    """The source files of the modules, for `files_digest`."""
+    return [Path(inspect.getsourcefile(module) or module.__name__) for module in modules]
+
+
 @functools.lru_cache(maxsize=None)
 def source_digest(package: Path = PACKAGE) -> str:
     """md5 of the package's Python files, names and contents, in name order."""
-    digest = hashlib.md5()
-    for path in sorted(package.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return files_digest(sorted(package.glob("*.py")))
 
 
 def fingerprint_addon(cls: type, config: Dict[str, Any]) -> Optional[str]:

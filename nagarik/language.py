@@ -6,6 +6,11 @@ raha") and romanized Bengali ("jol asche na"). Those are told apart by their
 grammar words and verb endings, which are short closed lists; civic nouns
 ("light", "road", "pipe", "ward") are shared by all three and count for none.
 
+Grammar words miss short messages ("menu ta dekhao", "officer se baat karao"). A classifier over
+character n-grams (`nagarik.textclass`), trained on the Latin-script training examples of each
+language, adds its probabilities as further evidence, worth up to one word for each word of the
+message that is not shared by all three (`LatinLanguageModel`); the NLU component trains it.
+
 `detect` looks at one message only. Whether a detection is `clear` enough to
 switch a running conversation to another language is decided here too, so
 that the rule lives in one place; the dialogue applies it (see
@@ -16,9 +21,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, Optional
+from typing import Dict, Iterable, Optional, Tuple
 
 from nagarik.text import normalize_text
+from nagarik.textclass import TextClassifier
 
 LANGUAGES = ("en", "hi", "bn")
 
@@ -144,7 +150,37 @@ def _score_latin_words(words: Iterable[str], scores: Dict[str, float]) -> None:
                 scores[code] += _SUFFIX_WEIGHT
 
 
-def detect(text: str) -> Detection:
+# The classifier's evidence is worth at most this many words, however long the message.
+_MAX_MODEL_WORDS = 3
+
+
+def _informative(words: Iterable[str]) -> int:
+    """Latin words that say something about the language: not shared by all three, not one letter."""
+    return sum(1 for word in words if len(word) > 1 and word not in _NEUTRAL)
+
+
+def train_latin_model(examples: Iterable[Tuple[str, str]]) -> Optional[TextClassifier]:
+    """A classifier of Latin-script text from (text, language) pairs; None without two languages."""
+    texts, labels = [], []
+    for text, language in examples:
+        if language in LANGUAGES and text and native_script_language(text) is None:
+            texts.append(text)
+            labels.append(language)
+    if len(set(labels)) < 2:
+        return None
+    return TextClassifier(regularisation=10.0).fit(texts, labels)
+
+
+def _score_with_model(text: str, words: list, model: TextClassifier, scores: Dict[str, float]) -> None:
+    weight = min(_informative(words), _MAX_MODEL_WORDS)
+    if weight == 0:
+        return
+    for code, probability in model.guess(text).probabilities.items():
+        if code in scores:
+            scores[code] += weight * probability
+
+
+def detect(text: str, latin_model: Optional[TextClassifier] = None) -> Detection:
     """Detect the language of one message (see the module docstring)."""
     text = normalize_text(text).lower()
     devanagari = _DEVANAGARI.findall(text)
@@ -152,7 +188,10 @@ def detect(text: str) -> Detection:
     scores = {code: 0.0 for code in LANGUAGES}
     scores["hi"] += _NATIVE_WORD_WEIGHT * len(devanagari)
     scores["bn"] += _NATIVE_WORD_WEIGHT * len(bengali)
-    _score_latin_words(_LATIN_WORD.findall(text), scores)
+    latin_words = _LATIN_WORD.findall(text)
+    _score_latin_words(latin_words, scores)
+    if latin_model is not None and not devanagari and not bengali:
+        _score_with_model(text, latin_words, latin_model, scores)
 
     total = sum(scores.values())
     if total == 0:

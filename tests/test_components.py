@@ -8,8 +8,9 @@ import pytest
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.category_classifier import GUESS_PROPERTY, CategoryClassifier
 from components.entity_normalizer import EntityNormalizer
-from components.language_detector import LanguageDetector
+from components.language_detector import LanguageDetector, example_language
 from components.normalizer import UnicodeNormalizer
 from nagarik.text import normalize_text, normalize_with_spans
 
@@ -65,10 +66,89 @@ def test_every_training_annotation_survives_normalisation(training_examples) -> 
     "text, code, clear",
     [("जल्दी से लाइट ठीक करवाइए", "hi", True), ("amader parar light jolche na", "bn", True), ("ok", None, False)],
 )
-def test_language_detector_adds_its_verdict_to_the_parse_data(text: str, code, clear: bool) -> None:
-    [message] = LanguageDetector().process([_message(text)])
+def test_language_detector_adds_its_verdict_to_the_parse_data(text: str, code, clear: bool, tmp_path) -> None:
+    [message] = _created(LanguageDetector, tmp_path).process([_message(text)])
     verdict = message.as_dict(only_output_properties=True)["language"]
     assert verdict["code"] == code and verdict["clear"] is clear
+
+
+def _created(cls, tmp_path, config=None):
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "test")
+    return cls.create({**cls.get_default_config(), **(config or {})}, storage, Resource(cls.__name__), context)
+
+
+def _trained_and_loaded(cls, tmp_path, training_data: TrainingData):
+    """Trained, persisted and loaded back, as `rasa train` and `rasa run` do."""
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+
+    component = _created(cls, tmp_path)
+    resource = component.train(training_data)
+    context = ExecutionContext(GraphSchema({}), "test")
+    return cls.load(cls.get_default_config(), component._storage, resource, context)
+
+
+@pytest.fixture(scope="module")
+def all_training_data(training_examples) -> TrainingData:
+    return TrainingData([example for examples in training_examples.values() for example in examples])
+
+
+def test_every_intent_block_declares_its_files_language(training_examples) -> None:
+    expected = {"en": "en", "hi": "hi", "bn": "bn", "hi_latn": "hi", "bn_latn": "bn"}
+    for group, examples in training_examples.items():
+        undeclared = {e.get("intent") for e in examples if example_language(e) != expected[group]}
+        assert not undeclared, f"data/nlu/{group}.yml: intents without `metadata: {{language: {expected[group]}}}`"
+
+
+def test_language_detector_learns_short_romanized_messages(all_training_data, tmp_path) -> None:
+    detector = _trained_and_loaded(LanguageDetector, tmp_path, all_training_data)
+    # Grammar words alone say None and English for these.
+    messages = detector.process([_message("sob option gulo abar dekhan"), _message("help menu bhejo")])
+    assert [m.get("language")["code"] for m in messages] == ["bn", "hi"]
+
+
+class TestCategoryClassifier:
+    @pytest.fixture(scope="class")
+    def classifier(self, all_training_data, tmp_path_factory) -> CategoryClassifier:
+        return _trained_and_loaded(CategoryClassifier, tmp_path_factory.mktemp("category"), all_training_data)
+
+    @staticmethod
+    def _parsed(classifier, text: str, intent: str, entities=None) -> Message:
+        message = _message(text, entities or [])
+        message.set("intent", {"name": intent, "confidence": 0.9})
+        [message] = classifier.process([message])
+        return message
+
+    def test_a_complaint_without_a_category_word_gets_one_for_the_whole_message(self, classifier) -> None:
+        text = "it is completely dark in our lane at night, the bulb on the pole is dead"
+        message = self._parsed(classifier, text, "report_complaint")
+        [entity] = message.get("entities")
+        assert entity["entity"] == "complaint_category" and entity["value"] == "street_light"
+        assert (entity["start"], entity["end"], entity["extractor"]) == (0, len(text), "CategoryClassifier")
+
+    def test_a_span_it_agrees_with_is_left_as_tagged(self, classifier) -> None:
+        span = {"entity": "complaint_category", "value": "sewerage", "start": 0, "end": 4, "extractor": "DIETClassifier"}
+        message = self._parsed(classifier, "नाली जाम है पानी सड़क पर बह रहा है", "report_complaint", [dict(span)])
+        assert message.get("entities") == [span]
+
+    def test_an_answer_gets_a_guess_but_no_entity(self, classifier) -> None:
+        message = self._parsed(classifier, "nal se bas patli si dhaar aati hai", "inform")
+        assert message.get("entities") == []
+        guess = message.as_dict(only_output_properties=True)[GUESS_PROPERTY]
+        assert guess["value"] == "water_supply" and guess["accepted"] is True
+
+    def test_other_intents_are_left_alone(self, classifier) -> None:
+        message = self._parsed(classifier, "what are the symptoms of covid", "covid_faq")
+        assert message.get(GUESS_PROPERTY) is None and message.get("entities") == []
+
+    def test_without_training_data_it_changes_nothing(self, tmp_path) -> None:
+        classifier = _trained_and_loaded(CategoryClassifier, tmp_path, TrainingData([]))
+        message = self._parsed(classifier, "street light off", "report_complaint")
+        assert message.get("entities") == []
 
 
 @pytest.mark.parametrize(

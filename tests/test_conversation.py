@@ -138,6 +138,46 @@ def test_feedback_is_stored_and_acknowledged_in_the_language(chat, database) -> 
     assert stored == ["नगर निगम के कर्मचारी आजकल बहुत अच्छा काम कर रहे हैं, शाबाश"]
 
 
+@pytest.mark.parametrize(
+    "sender, opening, script, text",
+    [
+        ("odd-hi-1", "नमस्ते जी", DEVANAGARI, "🙏🙏🙏"),
+        ("odd-hi-2", "नमस्ते जी", DEVANAGARI, "4567 8901"),
+        ("odd-bn-1", "নমস্কার", BENGALI, "light নহীं জ্বলছে না ward ১২ mein"),
+        ("odd-bn-2", "নমস্কার", BENGALI, "?!..."),
+        ("odd-bn-3", "নমস্কার", BENGALI, ("জল আসছে না " * 400)[:4000]),
+        ("odd-en-1", "good morning, I have a question", None, "👍🏽"),
+    ],
+)
+def test_odd_input_gets_an_answer_in_the_conversations_language(chat, sender, opening, script, text) -> None:
+    chat(sender, opening)
+    reply = _joined(chat(sender, text))
+    if script is not None:
+        assert script.search(reply), reply
+    else:
+        assert not DEVANAGARI.search(reply) and not BENGALI.search(reply), reply
+
+
+@pytest.mark.parametrize(
+    "sender, text",
+    [
+        ("oos-en", "can you book me a train ticket to delhi for tomorrow"),
+        ("oos-hi", "आज शाम के लिए पनीर की सब्ज़ी की रेसिपी बताओ"),
+        ("oos-bn", "আজ ভারতের ক্রিকেট ম্যাচের স্কোর কত"),
+        ("oos-hil", "mere phone ka recharge kar do 199 wala"),
+        ("oos-bnl", "ekta bhalo cinema r naam bolo to"),
+    ],
+)
+def test_out_of_scope_gets_the_out_of_scope_answer_and_nothing_is_stored(chat, database, sender, text) -> None:
+    reply = _joined(chat(sender, text))
+    assert any(word in reply for word in ("can't help", "मदद नहीं कर सकता", "সাহায্য করতে পারব না")), reply
+    # No form was opened: a "yes" now files nothing, and nothing was kept as feedback.
+    chat(sender, "yes")
+    assert _complaints(database, sender) == []
+    with session_scope(database) as session:
+        assert text not in [f.text for f in session.execute(select(Feedback)).scalars()]
+
+
 def _complaints(database: str, phone: str):
     with session_scope(database) as session:
         return [

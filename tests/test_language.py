@@ -155,3 +155,47 @@ class TestChooseLanguage:
 
     def test_unknown_request_is_ignored(self) -> None:
         assert choose_language("hi", None, False, requested="fr") == "hi"
+
+
+class TestLatinModel:
+    """Grammar words plus the character n-gram classifier trained on the Latin-script training data."""
+
+    @pytest.fixture(scope="class")
+    def model(self, training_examples):
+        from nagarik.language import train_latin_model
+
+        language = {"en": "en", "hi": "hi", "bn": "bn", "hi_latn": "hi", "bn_latn": "bn"}
+        examples = [(e.get("text"), language[group]) for group, items in training_examples.items() for e in items]
+        trained = train_latin_model(examples)
+        assert trained is not None and set(trained.labels) == {"en", "hi", "bn"}
+        return trained
+
+    @pytest.mark.parametrize(
+        "message, expected",
+        [
+            ("amake menu ta dekhao", "bn"),
+            ("covid er lokkhon ki ki", "bn"),
+            ("accha tahole biday", "bn"),
+            ("mujhe officer se baat karni hai", "hi"),
+            ("help menu bhejo", "hi"),
+            ("complaint cancel karo", "hi"),
+            ("show me the menu please", "en"),
+            ("alright leaving now", "en"),
+        ],
+    )
+    def test_short_romanized_messages(self, model, message: str, expected: str) -> None:
+        detection = detect(message, model)
+        assert detection.code == expected
+
+    @pytest.mark.parametrize("message", ["ok", "okay", "12", "ward 12", "hmm", "yes", "thanks", "sir", "ok sir", ""])
+    def test_neutral_messages_stay_unclear(self, model, message: str) -> None:
+        assert not detect(message, model).clear
+
+    def test_native_script_is_decided_by_script(self, model) -> None:
+        assert detect("জল আসছে না", model).code == "bn"
+        assert detect("पानी नहीं आ रहा", model).code == "hi"
+
+    def test_no_model_without_two_languages(self) -> None:
+        from nagarik.language import train_latin_model
+
+        assert train_latin_model([("hello", "en"), ("नमस्ते", "hi")]) is None
