@@ -11,7 +11,8 @@ MODEL := models/nagarik.tar.gz
 # Rasa's default configuration trained on the same data: what eval and bench compare against.
 BASELINE := models/rasa_default.tar.gz
 # Everything that changes what `rasa train` produces.
-TRAINING_INPUTS := config.yml domain.yml $(shell find data components -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null) nagarik/text.py nagarik/numbers.py nagarik/references.py nagarik/vocabulary.py
+TRAINING_INPUTS := config.yml domain.yml $(shell find data components -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null) nagarik/text.py nagarik/numbers.py nagarik/references.py nagarik/vocabulary.py \
+	nagarik/language.py nagarik/textclass.py nagarik/transliterate.py nagarik/category.py
 # Passed through to scripts/find-python.sh: `make PYTHON=/path/to/python3.10 run`.
 export PYTHON
 # No usage telemetry from a municipal deployment (and no network to send it on CI).
