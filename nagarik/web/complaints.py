@@ -40,9 +40,9 @@ NEEDS_REASON = ("rejected", "reopened")
 class Refusal(Exception):
     """Bad input or a forbidden change: shown on the page, nothing stored."""
 
-    def __init__(self, key: str, status: int = 400, **values: Any) -> None:
+    def __init__(self, key: str, code: int = 400, **values: Any) -> None:
         super().__init__(key)
-        self.key, self.status, self.values = key, status, values
+        self.key, self.code, self.values = key, code, values
 
 
 # ---------------------------------------------------------------- the queue
@@ -291,7 +291,7 @@ async def show(request: Request, reference: str, errors: Optional[List[str]] = N
     try:
         view = await in_db(request, lambda session: complaint_view(session, officer, reference, language))
     except Refusal as refusal:
-        return render(request, "message.html", status=refusal.status, message=_refusal_text(request, refusal))
+        return render(request, "message.html", status=refusal.code, message=_refusal_text(request, refusal))
     now = utcnow()
     return _rendered_with_flash(request, "complaint.html", status=status, errors=errors or [], now=now, needs_reason=NEEDS_REASON,
                                 sla=sla_left(view["c"].due_at, view["c"].status, now, translator(language)), **view)
@@ -302,9 +302,9 @@ async def _act(request: Request, reference: str, work, success) -> response.HTTP
     try:
         outcome = await in_db(request, work)
     except Refusal as refusal:
-        if refusal.status == 404:
+        if refusal.code == 404:
             return render(request, "message.html", status=404, message=_refusal_text(request, refusal))
-        return await show(request, reference, [_refusal_text(request, refusal)], refusal.status)
+        return await show(request, reference, [_refusal_text(request, refusal)], refusal.code)
     return _with_flash(response.redirect(f"/complaints/{quote(canonical_reference(reference) or reference)}"), [success(outcome)])
 
 
