@@ -136,7 +136,7 @@ web-test: $(INSTALLED) browser
 
 # Recreates BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/nagarik_web_bench).
 web-bench: $(INSTALLED)
-	$(BIN)/python -m nagarik.web.bench
+	$(BIN)/python -m benchmark.web_queue
 
 lock: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -r requirements.in

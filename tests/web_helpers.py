@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
 import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Dict, Iterator, Optional, Sequence
 
 import requests
 
+from benchmark.stack import free_port, start_server
 from nagarik.db.complaints import NewAttachment, NewComplaint, file_complaint
 from nagarik.db.officers import add_officer
 from nagarik.db.session import session_scope
@@ -22,37 +20,19 @@ PASSWORD = "a long enough password"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def web_server(database: str, media: Path) -> Iterator[str]:
     """`nagarik web` in its own process, as `make web` runs it; its base URL until the block ends."""
     port = free_port()
-    env = {**os.environ, "NAGARIK_MEDIA_DIR": str(media), "PYTHONWARNINGS": "ignore"}
-    log = open(media.parent / f"web-{port}.log", "w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "nagarik.cli", "--database", database, "web", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env=env,
-    )
     base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "NAGARIK_MEDIA_DIR": str(media), "PYTHONWARNINGS": "ignore"}
+    command = [sys.executable, "-m", "nagarik.cli", "--database", database, "web", "--port", str(port)]
+    process = start_server(command, env, f"{base}/login", media.parent / f"web-{port}.log")
     try:
-        for _ in range(100):
-            try:
-                if requests.get(f"{base}/login", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-            if process.poll() is not None:
-                raise RuntimeError(f"nagarik web exited: {(media.parent / f'web-{port}.log').read_text()}")
         yield base
     finally:
         process.terminate()
         process.wait(timeout=10)
-        log.close()
 
 
 def add_user(database: str, name: str, role: str, department: Optional[str] = None, wards: Sequence[int] = (),

@@ -1,4 +1,4 @@
-"""How fast the complaint queue pages at 100,000 complaints: `python -m nagarik.web.bench` (`make web-bench`).
+"""How fast the complaint queue pages at 100,000 complaints: `python -m benchmark.web_queue` (`make web-bench`).
 
 Recreates BENCH_DATABASE_URL's database (default postgresql://postgres@127.0.0.1:5432/nagarik_web_bench),
 fills it with complaints spread over 70 wards, 8 categories, every status and a year of filing dates,
@@ -13,7 +13,6 @@ import os
 import random
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,35 +21,18 @@ from pathlib import Path
 from typing import Dict, List, Tuple
 
 import requests
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, insert, select, text
-from sqlalchemy.engine import make_url
 
-from nagarik.db.catalog import CONTRACT_CATEGORIES, load_catalog
+from benchmark.stack import free_port, fresh_database, start_server
+from nagarik.db.catalog import CONTRACT_CATEGORIES
 from nagarik.db.complaints import STATUSES, reference_for_id
 from nagarik.db.models import Assignment, Category, Citizen, Complaint, StatusEvent, utcnow
 from nagarik.db.officers import add_officer
 from nagarik.db.session import dispose, session_scope
-from nagarik.db.wards import replace_wards
-from nagarik.settings import REPO_ROOT, read_city_file, city_file
-from nagarik.wards import city_wards
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/nagarik_web_bench"
 PASSWORD = "benchmark password"
 CITIZENS = 20_000
-
-
-def recreate(url: str) -> None:
-    target = make_url(url)
-    server = create_engine(target.set(database="postgres"), future=True, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}"'))
-        connection.execute(text(f'CREATE DATABASE "{target.database}"'))
-    server.dispose()
-    config = Config(str(REPO_ROOT / "alembic.ini"))
-    config.attributes["url"] = url
-    command.upgrade(config, "head")
 
 
 def fill(url: str, count: int, seed: int = 7) -> None:
@@ -59,8 +41,6 @@ def fill(url: str, count: int, seed: int = 7) -> None:
     chooser = random.Random(seed)
     now = utcnow()
     with session_scope(url) as session:
-        load_catalog(session, read_city_file(city_file()))
-        replace_wards(session, city_wards())
         officer = add_officer(session, "bench officer", PASSWORD, "department", department="jalkal")
         add_officer(session, "bench admin", PASSWORD, "admin")
         officer_id = officer.id
@@ -134,6 +114,13 @@ def pages(count: int) -> Dict[str, Tuple[str, str]]:
     }
 
 
+def _matching(path: str, body: str) -> str:
+    total = re.search(r'id="total">([^<]+)<', body)
+    if total:
+        return total.group(1)
+    return f"{body.count(chr(10)) - 1} rows" if ".csv" in path else ""
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--complaints", type=int, default=100_000)
@@ -141,32 +128,24 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     start = time.perf_counter()
-    recreate(url)
+    fresh_database(url)  # migrated, with the sample city's departments, categories and wards
     fill(url, args.complaints)
     dispose(url)
     print(f"filled {args.complaints:,} complaints in {time.perf_counter() - start:.1f} s ({url})")
-    port = 8765
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as media:
-        server = subprocess.Popen([sys.executable, "-m", "nagarik.cli", "--database", url, "web", "--port", str(port)],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                                  env={**os.environ, "NAGARIK_MEDIA_DIR": media, "PYTHONWARNINGS": "ignore"})
+        env = {**os.environ, "NAGARIK_MEDIA_DIR": media, "PYTHONWARNINGS": "ignore"}
+        server = start_server([sys.executable, "-m", "nagarik.cli", "--database", url, "web", "--port", str(port)],
+                              env, f"{base}/login", Path(media) / "web.log")
         try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                try:
-                    requests.get(f"{base}/login", timeout=1)
-                    break
-                except requests.ConnectionError:
-                    time.sleep(0.1)
             clients = {"admin": Client(base, "bench admin"), "officer": Client(base, "bench officer")}
             print(f"{'request':<40} {'median ms':>10} {'p95 ms':>8}  matching")
             for name, (who, path) in pages(args.complaints).items():
                 clients[who].timed(path, 2)  # warm the server's and the database's caches
                 times, body = clients[who].timed(path, args.repeats)
-                total = re.search(r'id="total">([^<]+)<', body)
-                matching = total.group(1) if total else f"{body.count(chr(10)) - 1} rows" if path.endswith(".csv") or ".csv?" in path else ""
-                p95 = statistics.quantiles(times, n=20)[-1]
-                print(f"{name:<40} {statistics.median(times):>10.1f} {p95:>8.1f}  {matching}")
+                print(f"{name:<40} {statistics.median(times):>10.1f} {statistics.quantiles(times, n=20)[-1]:>8.1f}  "
+                      f"{_matching(path, body)}")
         finally:
             server.terminate()
             server.wait(timeout=10)
