@@ -76,7 +76,7 @@ def test_no_page_without_a_login(site) -> None:
         reply = stranger.get(path, allow_redirects=False)
         assert reply.status_code == 302 and reply.headers["location"].startswith("/login"), path
     reply = stranger.post(f"/complaints/{reference}/status", {"status": "assigned"}, allow_redirects=False)
-    assert reply.status_code == 401 and status_of(database, reference) == "received"
+    assert reply.status_code == 401 and "You are not logged in" in reply.text and status_of(database, reference) == "received"
 
 
 def test_five_wrong_passwords_slow_the_name_down(site) -> None:
@@ -236,6 +236,8 @@ def test_uploads_oversized_or_malformed_are_refused_and_store_nothing(site) -> N
         return admin.post(f"/complaints/{reference}/attachments", {}, files={"file": (name, body)})
 
     assert upload("big.jpg", b"\xff\xd8\xff" + b"0" * (5 * 1024 * 1024)).status_code == 413
+    huge = upload("huge.jpg", b"\xff\xd8\xff" + b"0" * (21 * 1024 * 1024))
+    assert huge.status_code == 413 and "The upload is too large; nothing was changed" in huge.text
     reply = upload("photo.jpg", b"<html>not a photo</html>")
     assert reply.status_code == 400 and "Only JPEG or PNG photos and PDF documents" in reply.text
     with session_scope(database) as session:

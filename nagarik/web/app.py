@@ -27,7 +27,7 @@ from nagarik.web.pages import LOGIN_CSRF_COOKIE, SESSION_COOKIE, in_db, language
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 PUBLIC_PATHS = ("/login", "/static/", "/favicon.ico")
-# Larger requests are refused by the server before they are read; attachments stop at 5 MB (complaints.py).
+# Larger requests are refused without reading them; attachments stop at 5 MB (complaints.py).
 REQUEST_MAX_BYTES = 20 * 1024 * 1024
 _app_numbers = itertools.count(1)
 
@@ -63,7 +63,10 @@ async def authenticate(request: Request) -> Optional[response.HTTPResponse]:
     if request.ctx.officer is None and not _is_public(request.path):
         if request.method == "GET":
             return response.redirect(f"/login?next={request.path}")
-        return message_page(request, "csrf_refused", 401)
+        return message_page(request, "not_logged_in", 401)
+    if int(request.headers.get("content-length") or 0) > REQUEST_MAX_BYTES:
+        # Sanic hands such a request on without its body (so without a form): say what happened.
+        return message_page(request, "request_too_large", 413)
     if request.method == "POST" and not _csrf_ok(request):
         return message_page(request, "csrf_refused", 403)
     return None
@@ -72,7 +75,11 @@ async def authenticate(request: Request) -> Optional[response.HTTPResponse]:
 def _csrf_ok(request: Request) -> bool:
     sent = (request.form or {}).get("csrf_token", "") if request.form is not None else ""
     officer = officer_of(request)
-    expected = officer.csrf_token if officer else request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    # The login form holds the login cookie's token, also when its browser is already signed in.
+    if request.path == "/login" or officer is None:
+        expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    else:
+        expected = officer.csrf_token
     return bool(sent and expected) and secrets.compare_digest(sent, expected)
 
 
