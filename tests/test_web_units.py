@@ -50,7 +50,7 @@ def test_users_add_reads_the_password_from_standard_input(db_url: str, monkeypat
         return main(["--database", db_url, "users", "add", *argv], out=out), out.getvalue()
 
     assert run("JE Sharma", "--role", "department", "--department", "jalkal") == (0, "added JE Sharma (department; jalkal)\n")
-    assert run("Ward 12 office", "--role", "ward", "--ward", "12", "--ward", "13")[0] == 0
+    assert run("Ward 12 office", "--role", "ward", "--ward", "12", "13")[0] == 0
     assert run("Too short", "--role", "viewer", stdin="short\n")[0] == 1
     assert run("No department", "--role", "department")[0] == 1
     assert run("Unknown", "--role", "department", "--department", "parks")[0] == 1
@@ -63,6 +63,11 @@ def test_users_add_reads_the_password_from_standard_input(db_url: str, monkeypat
     with session_scope(db_url) as session:
         token = log_in(session, "JE Sharma", "a long enough password").token
         assert session_officer(session, token).scope == Scope("jalkal", None)
+    assert main(["--database", db_url, "users", "disable", "JE Sharma"], out=io.StringIO()) == 0
+    assert main(["--database", db_url, "users", "disable", "Nobody"], out=io.StringIO()) == 1
+    with session_scope(db_url) as session:
+        assert session_officer(session, token) is None
+        assert log_in(session, "JE Sharma", "a long enough password").token is None
 
 
 def _file(url: str, phone: str, category: str, ward: int) -> str:

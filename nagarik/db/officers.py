@@ -130,6 +130,15 @@ def add_officer(
     return officer
 
 
+def disable_officer(session: Session, name: str) -> None:
+    """No more logging in, and every session of theirs ends now; their history and audit entries stay."""
+    officer = session.execute(select(Officer).where(Officer.name == name)).scalar_one_or_none()
+    if officer is None:
+        raise AccountError(f"there is no officer called {name!r}")
+    officer.active = 0
+    session.execute(delete(OfficerSession).where(OfficerSession.officer_id == officer.id))
+
+
 def signed_in(officer: Officer, csrf_token: str) -> SignedIn:
     return SignedIn(officer.id, officer.name, officer.role, officer.department_code,
                     tuple(officer.wards or ()), officer.language, csrf_token)

@@ -13,7 +13,7 @@ import sys
 from sqlalchemy import select
 
 from nagarik.db.models import Officer
-from nagarik.db.officers import ROLES, AccountError, add_officer
+from nagarik.db.officers import ROLES, AccountError, add_officer, disable_officer
 from nagarik.db.session import session_scope
 
 
@@ -38,6 +38,17 @@ def cmd_users_add(args: argparse.Namespace, out) -> None:
     except AccountError as error:
         raise Refused(str(error)) from error
     out.write(f"added {args.name} ({args.role}; {scope})\n")
+
+
+def cmd_users_disable(args: argparse.Namespace, out) -> None:
+    from nagarik.cli import Refused
+
+    try:
+        with session_scope(args.database) as session:
+            disable_officer(session, args.name)
+    except AccountError as error:
+        raise Refused(str(error)) from error
+    out.write(f"disabled {args.name}; their sessions have ended\n")
 
 
 def cmd_users_list(args: argparse.Namespace, out) -> None:
@@ -65,11 +76,14 @@ def add_web_commands(areas) -> None:
     add.add_argument("name")
     add.add_argument("--role", choices=ROLES, required=True)
     add.add_argument("--department", help="the department's code (role department; optional for viewer)")
-    add.add_argument("--ward", type=int, action="append", help="a ward (role ward; repeat for several)")
+    add.add_argument("--ward", type=int, nargs="+", action="extend", help="the officer's ward(s) (role ward)")
     add.add_argument("--language", default="en", choices=("en", "hi", "bn"), help="the officer's pages' language")
     add.set_defaults(run=cmd_users_add)
     listing = user_actions.add_parser("list", help="every officer with role and scope")
     listing.set_defaults(run=cmd_users_list)
+    disable = user_actions.add_parser("disable", help="end an officer's access (sessions end at once; history stays)")
+    disable.add_argument("name")
+    disable.set_defaults(run=cmd_users_disable)
     web = areas.add_parser("web", help="serve the officers' web workspace")
     web.add_argument("--port", type=int, default=8000)
     web.add_argument("--host", default="127.0.0.1")
