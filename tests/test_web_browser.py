@@ -92,6 +92,12 @@ def submit(driver: WebDriver, button_id: str) -> None:
     WebDriverWait(driver, 10).until(lambda d: old.id != d.find_element(By.TAG_NAME, "html").id)
 
 
+def submit_link(driver: WebDriver, text: str) -> None:
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.LINK_TEXT, text).click()
+    WebDriverWait(driver, 10).until(lambda d: old.id != d.find_element(By.TAG_NAME, "html").id)
+
+
 def flashes(driver: WebDriver) -> str:
     return " ".join(e.text for e in driver.find_elements(By.CSS_SELECTOR, ".flash, .error"))
 
@@ -100,7 +106,8 @@ def test_log_in_filter_and_open_a_complaint_then_change_its_status(site, browser
     base, database, _ = site
     water = file(database, "919811110001", "water_supply", 12, language="bn", description="তিন দিন ধরে জল নেই",
                  latitude=29.945, longitude=77.515)
-    light = file(database, "919811110002", "street_light", 12)
+    light = file(database, "919811110002", "street_light", 12)  # not the Jalkal officer's
+    leak = file(database, "919811110004", "water_leakage", 12)
     browser.get(f"{base}/complaints")
     assert "/login" in browser.current_url
     shot(browser, "login")
@@ -111,6 +118,14 @@ def test_log_in_filter_and_open_a_complaint_then_change_its_status(site, browser
     submit(browser, "apply-filter")
     listed = [row.get_attribute("data-ref") for row in browser.find_elements(By.CSS_SELECTOR, "#queue tbody tr")]
     assert listed == [water] and light not in browser.page_source
+    Select(browser.find_element(By.ID, "f-category")).select_by_value("")
+    submit(browser, "apply-filter")
+    submit_link(browser, "Reference")  # sort by reference, then the other way
+    ascending = [row.get_attribute("data-ref") for row in browser.find_elements(By.CSS_SELECTOR, "#queue tbody tr")]
+    submit_link(browser, "Reference ▲")
+    descending = [row.get_attribute("data-ref") for row in browser.find_elements(By.CSS_SELECTOR, "#queue tbody tr")]
+    assert ascending == sorted([water, leak]) and descending == ascending[::-1]
+    browser.get(f"{base}/complaints?ward=12&category=water_supply")
     browser.find_element(By.LINK_TEXT, water).click()
     wait_for(browser, "status-form")
     assert browser.find_element(By.ID, "citizen-language").text == "বাংলা"

@@ -138,6 +138,8 @@ async def queue(request: Request, errors: Optional[List[str]] = None, status: in
     return _rendered_with_flash(
         request, "queue.html", status=status, rows=[_row_view(r, officer, now, t) for r in rows], total=total, page=page,
         pages=max(1, -(-total // PAGE_SIZE)), args=plain_query, query=urlencode(plain_query), departments=departments,
+        unsorted_query=urlencode({k: v for k, v in plain_query.items() if k not in ("sort", "desc")}), sorted_by=chosen.sort,
+        descending=chosen.descending,
         statuses=STATUSES, sorts=tuple(SORTS), officers=officers, errors=errors,
     )
 
