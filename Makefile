@@ -132,7 +132,7 @@ browser:
 
 # Needs no model; the browser tests leave a screenshot of every main page in results/web/.
 web-test: $(INSTALLED) browser
-	$(BIN)/pytest -q tests/test_web.py tests/test_web_browser.py
+	$(BIN)/pytest -q tests/test_web.py tests/test_web_units.py tests/test_web_browser.py
 
 # Recreates BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/nagarik_web_bench).
 web-bench: $(INSTALLED)
