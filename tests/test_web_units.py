@@ -8,13 +8,12 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select, true, update
 
 from nagarik.cli import main
 from nagarik.db.complaints import NewComplaint, change_status, file_complaint
 from nagarik.db.dashboard import dashboard
-from nagarik.db.models import Complaint, Officer, StatusEvent, utcnow
+from nagarik.db.models import Complaint, Officer, utcnow
 from nagarik.db.officers import ROLES, Scope, log_in, session_officer
 from nagarik.db.queue import SORTS, ComplaintFilter, queue_page
 from nagarik.db.session import session_scope

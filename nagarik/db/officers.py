@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timedelta
 from typing import List, Optional, Sequence, Tuple
 
@@ -32,8 +33,13 @@ LONGEST_WAIT_SECONDS = 900
 MIN_PASSWORD_LENGTH = 10
 
 _hasher = PasswordHasher()
-# Verified against when the name is unknown, so that a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified against when the name is unknown, so that a wrong name costs as long as a wrong password
+    (made on first use: hashing takes tens of milliseconds, which every `nagarik` command would pay)."""
+    return _hasher.hash("not a password of anyone")
 
 
 class AccountError(ValueError):
@@ -169,7 +175,7 @@ def log_in(session: Session, name: str, password: str, now: Optional[datetime] =
     if wait:
         return LoginResult(wait_seconds=wait)
     officer = session.execute(select(Officer).where(Officer.name == name.strip(), Officer.active == 1)).scalar_one_or_none()
-    if officer is None or not _verified(officer.password_hash if officer else _DUMMY_HASH, password):
+    if officer is None or not _verified(officer.password_hash if officer else _dummy_hash(), password):
         _count_failure(session, failure, key, now)
         return LoginResult()
     if failure is not None:

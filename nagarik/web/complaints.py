@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import mimetypes
 import uuid
 from datetime import date
 from pathlib import Path
@@ -117,7 +116,7 @@ def _rendered_with_flash(request: Request, template: str, status: int = 200, **c
     return reply
 
 
-async def queue(request: Request, errors: Optional[List[str]] = None, status: int = 200) -> response.HTTPResponse:
+async def queue(request: Request) -> response.HTTPResponse:
     officer = officer_of(request)
     chosen, problems = parse_filter(request.args, officer)
     try:
@@ -132,11 +131,11 @@ async def queue(request: Request, errors: Optional[List[str]] = None, status: in
 
     rows, total, departments, officers = await in_db(request, work)
     now, t = utcnow(), translator(language)
-    query = {k: v for k, v in request.args.items() if k != "page"}
-    plain_query = {k: v[0] for k, v in query.items()}
-    errors = list(errors or []) + ([t("bad_input", what=", ".join(problems))] if problems else [])
+    # The filter as given, for the page links, the sort links and the CSV link.
+    plain_query = {key: values[0] for key, values in request.args.items() if key != "page"}
+    errors = [t("bad_input", what=", ".join(problems))] if problems else []
     return _rendered_with_flash(
-        request, "queue.html", status=status, rows=[_row_view(r, officer, now, t) for r in rows], total=total, page=page,
+        request, "queue.html", rows=[_row_view(r, officer, now, t) for r in rows], total=total, page=page,
         pages=max(1, -(-total // PAGE_SIZE)), args=plain_query, query=urlencode(plain_query), departments=departments,
         unsorted_query=urlencode({k: v for k, v in plain_query.items() if k not in ("sort", "desc")}), sorted_by=chosen.sort,
         descending=chosen.descending,
