@@ -22,7 +22,9 @@ from nagarik.language import LANGUAGES
 from nagarik.settings import media_dir
 from nagarik.web import admin, complaints, dashboard, publishing
 from nagarik.web.i18n import translator
-from nagarik.web.pages import LOGIN_CSRF_COOKIE, SESSION_COOKIE, in_db, language_of, message_page, officer_of, render
+from nagarik.web.pages import (
+    LOGIN_CSRF_COOKIE, SESSION_COOKIE, in_db, language_of, message_page, officer_of, render, set_cookie,
+)
 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -30,18 +32,6 @@ PUBLIC_PATHS = ("/login", "/static/", "/favicon.ico")
 # Larger requests are refused without reading them; attachments stop at 5 MB (complaints.py).
 REQUEST_MAX_BYTES = 20 * 1024 * 1024
 _app_numbers = itertools.count(1)
-
-
-def _set_cookie(reply: response.HTTPResponse, name: str, value: str, secure: bool, max_age: Optional[int] = None) -> None:
-    reply.cookies[name] = value
-    cookie = reply.cookies[name]
-    cookie["httponly"] = True
-    cookie["samesite"] = "Lax"
-    cookie["path"] = "/"
-    if secure:
-        cookie["secure"] = True
-    if max_age is not None:
-        cookie["max-age"] = max_age
 
 
 def _is_public(path: str) -> bool:
@@ -88,7 +78,7 @@ async def login_form(request: Request, error: str = "", status: int = 200) -> re
     token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     token = token if len(token) == 43 else secrets.token_urlsafe(32)
     reply = render(request, "login.html", status=status, csrf=token, error=error, next=_safe_next(request.args.get("next", "")))
-    _set_cookie(reply, LOGIN_CSRF_COOKIE, token, request.app.ctx.secure_cookies)
+    set_cookie(reply, LOGIN_CSRF_COOKIE, token, request.app.ctx.secure_cookies)
     return reply
 
 
@@ -101,7 +91,7 @@ async def login(request: Request) -> response.HTTPResponse:
     if result.token is None:
         return await login_form(request, t("wrong_login"), 401)
     reply = response.redirect(_safe_next(request.form.get("next", "")))
-    _set_cookie(reply, SESSION_COOKIE, result.token, request.app.ctx.secure_cookies)
+    set_cookie(reply, SESSION_COOKIE, result.token, request.app.ctx.secure_cookies)
 
     def record(session) -> None:
         officer = session_officer(session, result.token)

@@ -25,7 +25,9 @@ from nagarik.references import canonical_reference
 from nagarik.settings import city_settings
 from nagarik.vocabulary import status_name
 from nagarik.web.i18n import LANGUAGE_NAMES, translator
-from nagarik.web.pages import department_names, in_db, language_of, mask_phone, officer_of, render, sla_left
+from nagarik.web.pages import (
+    department_names, in_db, language_of, mask_phone, officer_of, render, set_cookie, sla_left,
+)
 from nagarik.web.svg import ward_map
 from nagarik.wards import city_wards, ward_by_number
 
@@ -101,10 +103,7 @@ def _take_flash(request: Request) -> List[str]:
 
 
 def _with_flash(reply: response.HTTPResponse, messages: List[str]) -> response.HTTPResponse:
-    reply.cookies[FLASH_COOKIE] = "|".join(quote(m) for m in messages)[:3500]
-    reply.cookies[FLASH_COOKIE]["path"] = "/"
-    reply.cookies[FLASH_COOKIE]["httponly"] = True
-    reply.cookies[FLASH_COOKIE]["samesite"] = "Lax"
+    set_cookie(reply, FLASH_COOKIE, "|".join(quote(m) for m in messages)[:3500])
     return reply
 
 

@@ -32,6 +32,17 @@ def _templates() -> Environment:
     return environment
 
 
+def set_cookie(reply: response.HTTPResponse, name: str, value: str, secure: bool = False) -> None:
+    """A cookie scripts cannot read and other sites' forms do not send."""
+    reply.cookies[name] = value
+    cookie = reply.cookies[name]
+    cookie["httponly"] = True
+    cookie["samesite"] = "Lax"
+    cookie["path"] = "/"
+    if secure:
+        cookie["secure"] = True
+
+
 def officer_of(request: Request) -> Optional[SignedIn]:
     return getattr(request.ctx, "officer", None)
 
