@@ -8,7 +8,7 @@ import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import quote, urlencode
 
 from sanic import Sanic, response
 from sanic.request import Request
@@ -26,12 +26,11 @@ from nagarik.settings import city_settings
 from nagarik.vocabulary import status_name
 from nagarik.web.i18n import LANGUAGE_NAMES, translator
 from nagarik.web.pages import (
-    department_names, in_db, language_of, mask_phone, officer_of, render, set_cookie, sla_left,
+    department_names, in_db, language_of, mask_phone, officer_of, render, render_with_flash, sla_left, with_flash,
 )
 from nagarik.web.svg import ward_map
 from nagarik.wards import city_wards, ward_by_number
 
-FLASH_COOKIE = "nagarik_flash"
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 # What an officer may attach, told apart by the file's first bytes, not by its name.
 SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg", ".jpg"), (b"\x89PNG\r\n\x1a\n", "image/png", ".png"), (b"%PDF-", "application/pdf", ".pdf"))
@@ -97,24 +96,6 @@ def _phone_for(officer: SignedIn, phone: str) -> str:
     return phone if officer.acts else mask_phone(phone)
 
 
-def _take_flash(request: Request) -> List[str]:
-    raw = request.cookies.get(FLASH_COOKIE, "")
-    return [unquote(part) for part in raw.split("|") if part] if raw else []
-
-
-def _with_flash(reply: response.HTTPResponse, messages: List[str]) -> response.HTTPResponse:
-    set_cookie(reply, FLASH_COOKIE, "|".join(quote(m) for m in messages)[:3500])
-    return reply
-
-
-def _rendered_with_flash(request: Request, template: str, status: int = 200, **context: Any) -> response.HTTPResponse:
-    flashes = _take_flash(request)
-    reply = render(request, template, status=status, flashes=flashes, **context)
-    if flashes:
-        del reply.cookies[FLASH_COOKIE]
-    return reply
-
-
 async def queue(request: Request) -> response.HTTPResponse:
     officer = officer_of(request)
     chosen, problems = parse_filter(request.args, officer)
@@ -133,7 +114,7 @@ async def queue(request: Request) -> response.HTTPResponse:
     # The filter as given, for the page links, the sort links and the CSV link.
     plain_query = {key: values[0] for key, values in request.args.items() if key != "page"}
     errors = [t("bad_input", what=", ".join(problems))] if problems else []
-    return _rendered_with_flash(
+    return render_with_flash(
         request, "queue.html", rows=[_row_view(r, officer, now, t) for r in rows], total=total, page=page,
         pages=max(1, -(-total // PAGE_SIZE)), args=plain_query, query=urlencode(plain_query), departments=departments,
         unsorted_query=urlencode({k: v for k, v in plain_query.items() if k not in ("sort", "desc")}), sorted_by=chosen.sort,
@@ -235,7 +216,7 @@ async def bulk(request: Request) -> response.HTTPResponse:
     references = form.getlist("ref") or []
     back = "/complaints?" + form.get("back", "")
     if not references:
-        return _with_flash(response.redirect(back), [t("none_selected")])
+        return with_flash(response.redirect(back), [t("none_selected")])
     done: List[str] = []
     failed: List[str] = []
     assignee = form.get("assignee", "")
@@ -249,7 +230,7 @@ async def bulk(request: Request) -> response.HTTPResponse:
         except Refusal as refusal:
             failed.append(t("bulk_failed", reference=reference[:20], reason=_refusal_text(request, refusal)))
     messages = ([t("bulk_done", count=len(done), references=", ".join(done))] if done else []) + failed
-    return _with_flash(response.redirect(back), messages)
+    return with_flash(response.redirect(back), messages)
 
 
 # ---------------------------------------------------------------- one complaint
@@ -293,7 +274,7 @@ async def show(request: Request, reference: str, errors: Optional[List[str]] = N
     except Refusal as refusal:
         return render(request, "message.html", status=refusal.code, message=_refusal_text(request, refusal))
     now = utcnow()
-    return _rendered_with_flash(request, "complaint.html", status=status, errors=errors or [], now=now, needs_reason=NEEDS_REASON,
+    return render_with_flash(request, "complaint.html", status=status, errors=errors or [], now=now, needs_reason=NEEDS_REASON,
                                 sla=sla_left(view["c"].due_at, view["c"].status, now, translator(language)), **view)
 
 
@@ -305,7 +286,7 @@ async def _act(request: Request, reference: str, work, success) -> response.HTTP
         if refusal.code == 404:
             return render(request, "message.html", status=404, message=_refusal_text(request, refusal))
         return await show(request, reference, [_refusal_text(request, refusal)], refusal.code)
-    return _with_flash(response.redirect(f"/complaints/{quote(canonical_reference(reference) or reference)}"), [success(outcome)])
+    return with_flash(response.redirect(f"/complaints/{quote(canonical_reference(reference) or reference)}"), [success(outcome)])
 
 
 async def change(request: Request, reference: str) -> response.HTTPResponse:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Optional
+from typing import Any, List, Optional
+from urllib.parse import quote, unquote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sanic import response
@@ -22,6 +23,7 @@ from nagarik.vocabulary import CATEGORY_NAMES, category_name, format_date, statu
 from nagarik.web.i18n import LANGUAGE_NAMES, translator
 
 SESSION_COOKIE = "nagarik_session"
+FLASH_COOKIE = "nagarik_flash"
 LOGIN_CSRF_COOKIE = "nagarik_login_csrf"
 
 
@@ -96,3 +98,22 @@ def message_page(request: Request, key: str, status: int, **values: Any) -> resp
 
 def department_names(session: Session, language: str) -> dict:
     return {d.code: d.names.get(language, d.code) for d in session.execute(select(Department).order_by(Department.code)).scalars()}
+
+
+def _take_flash(request: Request) -> List[str]:
+    raw = request.cookies.get(FLASH_COOKIE, "")
+    return [unquote(part) for part in raw.split("|") if part] if raw else []
+
+
+def with_flash(reply: response.HTTPResponse, messages: List[str]) -> response.HTTPResponse:
+    """Messages for the page a redirect leads to (after a change: a reload then repeats nothing)."""
+    set_cookie(reply, FLASH_COOKIE, "|".join(quote(m) for m in messages)[:3500])
+    return reply
+
+
+def render_with_flash(request: Request, template: str, status: int = 200, **context: Any) -> response.HTTPResponse:
+    flashes = _take_flash(request)
+    reply = render(request, template, status=status, flashes=flashes, **context)
+    if flashes:
+        del reply.cookies[FLASH_COOKIE]
+    return reply

@@ -19,7 +19,7 @@ from nagarik.db.officers import SignedIn, audit
 from nagarik.language import LANGUAGES
 from nagarik.settings import city_settings
 from nagarik.web.i18n import translator
-from nagarik.web.pages import in_db, language_of, mask_phone, officer_of, render
+from nagarik.web.pages import in_db, language_of, mask_phone, officer_of, render, render_with_flash, with_flash
 
 COUNTS = ("confirmed", "active", "recovered", "deceased")
 
@@ -35,12 +35,12 @@ def _recent_notices(session: Session, officer: SignedIn) -> List[WardNotice]:
     return list(session.execute(query).scalars())
 
 
-async def notices(request: Request, errors: Optional[List[str]] = None, status: int = 200, done: str = "",
+async def notices(request: Request, errors: Optional[List[str]] = None, status: int = 200,
                   form: Optional[Dict[str, str]] = None) -> response.HTTPResponse:
     officer = officer_of(request)
     recent = await in_db(request, lambda session: _recent_notices(session, officer))
-    return render(request, "notices.html", status=status, notices=recent, errors=errors or [], done=done, form=form or {},
-                  may_publish=officer.is_admin or officer.role == "ward")
+    return render_with_flash(request, "notices.html", status=status, notices=recent, errors=errors or [], form=form or {},
+                             may_publish=officer.is_admin or officer.role == "ward")
 
 
 def _publish(session: Session, officer: SignedIn, ward: int, texts: Dict[str, str]) -> int:
@@ -64,15 +64,15 @@ async def publish(request: Request) -> response.HTTPResponse:
     if not texts:
         return await notices(request, [t("notice_empty")], 400, form=kept)
     count = await in_db(request, lambda s: _publish(s, officer, ward, texts))
-    return await notices(request, done=t("notice_published", ward=ward, count=count))
+    return with_flash(response.redirect("/notices"), [t("notice_published", ward=ward, count=count)])
 
 
-async def covid(request: Request, errors: Optional[List[str]] = None, status: int = 200, done: str = "") -> response.HTTPResponse:
+async def covid(request: Request, errors: Optional[List[str]] = None, status: int = 200) -> response.HTTPResponse:
     city = city_settings()
     figures = None
     if city.covid_state and city.covid_district:
         figures = await in_db(request, lambda s: stored_figures(s, city.covid_state, city.covid_district))
-    return render(request, "covid.html", status=status, figures=figures, errors=errors or [], done=done,
+    return render_with_flash(request, "covid.html", status=status, figures=figures, errors=errors or [],
                   district=city.covid_district, today=date.today().isoformat(), may_publish=officer_of(request).is_admin)
 
 
@@ -102,7 +102,7 @@ async def publish_covid(request: Request) -> response.HTTPResponse:
         audit(session, officer, "publish_covid", city.covid_district, str(counts))
 
     await in_db(request, work)
-    return await covid(request, done=t("covid_published", district=city.covid_district))
+    return with_flash(response.redirect("/covid"), [t("covid_published", district=city.covid_district)])
 
 
 def _feedback_scope(session: Session, officer: SignedIn) -> ColumnElement:
