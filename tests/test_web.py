@@ -304,6 +304,11 @@ def test_expired_sessions_and_logging_out_end_access(site) -> None:
     again = signed_in(site, "viewer")
     again.post("/logout", {})
     assert again.get("/complaints", allow_redirects=False).status_code == 302
+    # A browser that is still signed in can sign in as someone else (the login form has its own token).
+    first = signed_in(site, "viewer")
+    other = unique("admin")
+    add_user(site[1], other, "admin")
+    assert first.log_in(other).status_code == 200 and f"{other} (administrator)" in first.get("/complaints").text
 
 
 def test_the_audit_log_records_who_did_what(site) -> None:

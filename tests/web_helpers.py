@@ -58,8 +58,8 @@ class Officer:
         self.csrf = ""
 
     def log_in(self, name: str, password: str = PASSWORD) -> requests.Response:
-        form = self.http.get(f"{self.base}/login")
-        token = _CSRF.search(form.text).group(1)
+        page = self.http.get(f"{self.base}/login").text
+        token = _CSRF.search(page, page.index('action="/login')).group(1)  # a signed-in page has other forms first
         reply = self.http.post(f"{self.base}/login", data={"csrf_token": token, "name": name, "password": password})
         found = _CSRF.search(reply.text)
         if found:
