@@ -18,7 +18,7 @@ export PYTHON
 # No usage telemetry from a municipal deployment (and no network to send it on CI).
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help venv install train train-baseline validate run serve actions test pytest rasa-test heldout eval bench lock clean db-upgrade
+.PHONY: help venv install train train-baseline validate run serve actions test pytest rasa-test heldout eval bench lock clean db-upgrade web web-test web-bench browser
 
 help:
 	@echo "make run       set up (venv, packages, model) and chat in the terminal"
@@ -29,6 +29,9 @@ help:
 	@echo "make eval      quality report: NLU per language group, reply language, test stories; Nagarik vs Rasa's default config"
 	@echo "make bench     the whole stack under load (WhatsApp, PostgreSQL, action server); Nagarik vs Rasa's default config"
 	@echo "make db-upgrade  create or migrate the complaint database (DATABASE_URL, default nagarik.db)"
+	@echo "make web       the officers' web workspace on http://127.0.0.1:8000 (WEB_PORT; docs/web.md)"
+	@echo "make web-test  the web workspace's tests, with the browser tests in chromium (screenshots in results/web/)"
+	@echo "make web-bench the queue's paging measured at 100,000 complaints (PostgreSQL)"
 
 venv install: $(INSTALLED)
 
@@ -86,7 +89,8 @@ actions: db-upgrade
 
 test: validate rasa-test heldout pytest
 
-pytest: $(MODEL)
+# The web workspace's browser tests run with the others, so chromium must be there.
+pytest: $(MODEL) browser
 	$(BIN)/pytest
 
 # Test stories: user text through the trained NLU and dialogue model; reports in results/.
@@ -114,6 +118,29 @@ bench: $(MODEL) $(BASELINE)
 db-upgrade: $(INSTALLED)
 	$(BIN)/alembic upgrade head
 	$(BIN)/nagarik city load
+
+# The officers' web workspace, in its own process beside Rasa (`make serve` starts it too).
+WEB_PORT ?= 8000
+web: db-upgrade
+	$(BIN)/nagarik web --port $(WEB_PORT)
+
+# Debian's chromium and its driver for the browser tests, and Devanagari and Bengali fonts so that
+# the screenshots show the hi and bn pages' text (installed once, with apt-get).
+BROWSER_PACKAGES := chromium chromium-driver fonts-lohit-deva fonts-lohit-beng-bengali
+browser:
+	@if ! dpkg-query -W -f='$${Status}\n' $(BROWSER_PACKAGES) 2>/dev/null | grep -qv 'install ok installed' \
+		&& [ "$$(dpkg-query -W -f='$${Status}\n' $(BROWSER_PACKAGES) 2>/dev/null | wc -l)" -eq 4 ]; then :; else \
+		echo "installing $(BROWSER_PACKAGES) with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null || exit 1; \
+	fi
+
+# Needs no model; the browser tests leave a screenshot of every main page in results/web/.
+web-test: $(INSTALLED) browser
+	$(BIN)/pytest -q tests/test_web.py tests/test_web_units.py tests/test_web_browser.py
+
+# Recreates BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/nagarik_web_bench).
+web-bench: $(INSTALLED)
+	$(BIN)/python -m benchmark.web_queue
 
 lock: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -r requirements.in

@@ -26,7 +26,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session, selectinload
 
 from nagarik.covid import Figures
@@ -35,11 +35,13 @@ from nagarik.db.covid import store_figures, stored_figures
 from nagarik.db.notices import latest_notices, publish_notice
 from nagarik.db.complaints import STATUSES, TransitionError, change_status
 from nagarik.db.models import Complaint, Feedback
+from nagarik.db.queue import ComplaintFilter, filtered, ordered
 from nagarik.db.session import database_url, session_scope
 from nagarik.references import canonical_reference
 from nagarik.settings import ConfigError, city_file, city_settings, read_city_file
 from nagarik.db.wards import replace_wards, stored_wards, subscribers
 from nagarik.wards import Ward, parse_wards, ward_by_number, wards_file
+from nagarik.web.cli import add_web_commands
 
 EXPORT_FIELDS = (
     "ref", "citizen", "category", "department", "ward", "locality", "landmark", "latitude", "longitude", "description",
@@ -93,16 +95,9 @@ def _find(session: Session, reference: str) -> Complaint:
 
 
 def _listed(session: Session, args: argparse.Namespace) -> List[Complaint]:
-    query = select(Complaint).options(selectinload(Complaint.citizen)).order_by(Complaint.created_at, Complaint.id)
-    for column, value in (
-        (Complaint.status, args.status),
-        (Complaint.ward, args.ward),
-        (Complaint.category_code, args.category),
-        (Complaint.department_code, args.department),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    return list(session.execute(query).scalars())
+    chosen = ComplaintFilter(status=args.status, ward=args.ward, category=args.category, department=args.department)
+    query = ordered(select(Complaint).options(selectinload(Complaint.citizen)), chosen)
+    return list(session.execute(filtered(query, chosen, scope=true())).scalars())
 
 
 def _write_json(value: Any, out) -> None:
@@ -440,6 +435,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_covid_commands(areas)
     _add_ward_commands(areas)
     _add_notice_commands(areas)
+    add_web_commands(areas)
     return parser
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Dict, Iterator, List
 
@@ -77,11 +78,11 @@ def migrate(url: str, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path) -> Iterator[str]:
-    """A migrated, empty database with the sample city's catalog."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'nagarik.db'}"
+@contextmanager
+def fresh_database(kind: str, folder: Path) -> Iterator[str]:
+    """A migrated, empty database with the sample city's catalog: "sqlite" (a file in `folder`) or "postgresql"."""
+    if kind == "sqlite":
+        url = f"sqlite:///{folder / 'nagarik.db'}"
         migrate(url)
         yield with_city(url)
         dispose(url)
@@ -100,6 +101,13 @@ def db_url(request, tmp_path) -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> Iterator[str]:
+    """A migrated, empty database with the sample city's catalog."""
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
 
 
 def with_city(url: str) -> str:

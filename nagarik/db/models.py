@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -293,3 +294,103 @@ class WhatsAppContact(Base):
     wa_id = Column(String(32), primary_key=True)
     first_seen = Column(UTCDateTime(), nullable=False, default=utcnow)
     last_seen = Column(UTCDateTime(), nullable=False, default=utcnow, index=True)
+
+
+# ---------------------------------------------------------------- officers (the web workspace)
+
+
+class Officer(Base):
+    """Someone who works on complaints in the web workspace (`nagarik users add`).
+
+    role: admin (everything, users, audit log), department (its department's complaints),
+    ward (its wards' complaints), viewer (reads, with phone numbers masked).
+    """
+
+    __tablename__ = "officers"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(100), nullable=False, unique=True)
+    password_hash = Column(String(200), nullable=False)
+    role = Column(String(16), nullable=False)
+    department_code = Column(ForeignKey("departments.code"))
+    wards = Column(JSON, nullable=False, default=list)  # [12, 13]
+    language = Column(String(2), nullable=False, default="en")
+    active = Column(Integer, nullable=False, default=1)
+    created_at = _created()
+
+
+class OfficerSession(Base):
+    """A signed-in browser: the cookie holds the token, the table only its SHA-256."""
+
+    __tablename__ = "officer_sessions"
+
+    token_hash = Column(String(64), primary_key=True)
+    officer_id = Column(ForeignKey("officers.id"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = _created()
+    expires_at = Column(UTCDateTime(), nullable=False, index=True)
+
+    officer = relationship(Officer)
+
+
+class LoginFailure(Base):
+    """Consecutive wrong passwords for a name (known or not), and until when it must wait."""
+
+    __tablename__ = "login_failures"
+
+    name = Column(String(100), primary_key=True)
+    failures = Column(Integer, nullable=False, default=0)
+    blocked_until = Column(UTCDateTime())
+
+
+class AuditEntry(Base):
+    """Every action in the web workspace: who, when, what, on which complaint or ward."""
+
+    __tablename__ = "audit_log"
+
+    id = Column(Integer, primary_key=True)
+    officer_id = Column(ForeignKey("officers.id"), index=True)
+    officer_name = Column(String(100), nullable=False)
+    action = Column(String(40), nullable=False, index=True)
+    target = Column(String(40))
+    detail = Column(Text)
+    created_at = Column(UTCDateTime(), nullable=False, default=utcnow, index=True)
+
+
+class StaffNote(Base):
+    """A private note on a complaint: officers read it, the citizen never does."""
+
+    __tablename__ = "staff_notes"
+
+    id = Column(Integer, primary_key=True)
+    complaint_id = Column(ForeignKey("complaints.id"), nullable=False, index=True)
+    officer_id = Column(ForeignKey("officers.id"), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = _created()
+
+    officer = relationship(Officer)
+
+
+class Assignment(Base):
+    """Who works on a complaint now (one row per complaint; reassigning replaces it).
+
+    A table of its own rather than a column on complaints, so the bot's side of the
+    schema is untouched; the queue joins it for "assigned to me".
+    """
+
+    __tablename__ = "assignments"
+
+    complaint_id = Column(ForeignKey("complaints.id"), primary_key=True)
+    officer_id = Column(ForeignKey("officers.id"), nullable=False, index=True)
+    assigned_by = Column(String(100), nullable=False)
+    assigned_at = Column(UTCDateTime(), nullable=False, default=utcnow)
+
+    officer = relationship(Officer)
+
+
+# The queue filters and sorts on these at 100,000 complaints (nagarik/web/bench.py); its order is
+# (column, id), so that a page is read from the index instead of sorting every matching row.
+Index("ix_complaints_created_at", Complaint.created_at, Complaint.id)
+Index("ix_complaints_due_at", Complaint.due_at, Complaint.id)
+Index("ix_complaints_department_code", Complaint.department_code)
+Index("ix_complaints_category_code", Complaint.category_code)
