@@ -246,3 +246,21 @@ def test_retrieval_selector_only_runs_where_its_intent_is_in_the_top_two(monkeyp
     selector.retrieval_intent = None  # one selector for every retrieval intent: always runs
     selector.process([third])
     assert selected == [third]
+
+
+@pytest.mark.parametrize("text", ["", "   ", None])
+def test_an_empty_message_is_not_understood(text) -> None:
+    from components.empty_message import EmptyMessageClassifier
+
+    message = Message(data={"text": text, "intent": {"name": "affirm", "confidence": 0.58},
+                            "entities": [{"entity": "ward", "value": "1"}]})
+    [message] = EmptyMessageClassifier().process([message])
+    assert message.get("intent") == {"name": "nlu_fallback", "confidence": 1.0} and message.get("entities") == []
+
+
+def test_a_message_with_words_keeps_its_intent() -> None:
+    from components.empty_message import EmptyMessageClassifier
+
+    message = Message(data={"text": "haan ji", "intent": {"name": "affirm", "confidence": 0.9}})
+    [message] = EmptyMessageClassifier().process([message])
+    assert message.get("intent")["name"] == "affirm"

@@ -143,6 +143,7 @@ def test_feedback_is_stored_and_acknowledged_in_the_language(chat, database) -> 
     [
         ("odd-hi-1", "नमस्ते जी", DEVANAGARI, "🙏🙏🙏"),
         ("odd-hi-2", "नमस्ते जी", DEVANAGARI, "4567 8901"),
+        ("odd-hi-3", "नमस्ते जी", DEVANAGARI, "   "),
         ("odd-bn-1", "নমস্কার", BENGALI, "light নহীं জ্বলছে না ward ১২ mein"),
         ("odd-bn-2", "নমস্কার", BENGALI, "?!..."),
         ("odd-bn-3", "নমস্কার", BENGALI, ("জল আসছে না " * 400)[:4000]),
@@ -150,6 +151,7 @@ def test_feedback_is_stored_and_acknowledged_in_the_language(chat, database) -> 
     ],
 )
 def test_odd_input_gets_an_answer_in_the_conversations_language(chat, sender, opening, script, text) -> None:
+    """Emoji, digits, blank text, punctuation, mixed scripts, 4,000 characters: an answer, in the language."""
     chat(sender, opening)
     reply = _joined(chat(sender, text))
     if script is not None:
