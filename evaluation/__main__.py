@@ -50,7 +50,8 @@ async def evaluate(model: Path, sets: Dict[str, List[nlu.Item]], out: Path, name
         conversations = [item for key in REPLY_SETS for item in sets.get(key, [])
                          if len(item.text.split()) >= nlu.LANGUAGE_MIN_WORDS]
         answered = await replies.answer_languages(agent, [item.text for item in conversations])
-        result["reply_language"] = replies.shares([item.group for item in conversations], answered)
+        result["reply_language"] = replies.shares([item.group for item in conversations], answered,
+                                                  [item.intent for item in conversations])
         print(f"{name}: {sum(len(i) for i in sets.values()) + len(conversations)} messages in "
               f"{time.monotonic() - started:.0f} s", flush=True)
     result["stories"] = stories.run(model, out / f"stories_{name}")

@@ -17,21 +17,29 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence
 
 from evaluation.nlu import GROUP_LANGUAGE as EXPECTED
-from nagarik.language import native_script_language
 
-_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_SCRIPTS = {"hi": re.compile(r"[\u0900-\u097f]"), "bn": re.compile(r"[\u0980-\u09ff]"), "en": re.compile(r"[A-Za-z]")}
+# A citizen who asks for another language is answered in it, by design: not counted.
+NOT_COUNTED = frozenset({"set_language"})
 
 
 def reply_language(texts: Sequence[str]) -> Optional[str]:
-    """hi, bn or en for what the assistant said; None when it said nothing in words."""
+    """hi, bn or en for what the assistant said, by the script most of its letters are in (the English
+    greeting names "हिंदी" and "বাংলা" as choices); None when it said nothing in words."""
     joined = " ".join(texts)
-    return native_script_language(joined) or ("en" if _LATIN_LETTER.search(joined) else None)
+    letters = {language: len(script.findall(joined)) for language, script in _SCRIPTS.items()}
+    language, count = max(letters.items(), key=lambda item: item[1])
+    return language if count else None
 
 
-def shares(groups: Sequence[str], answered: Sequence[Optional[str]]) -> Dict[str, Dict[str, float]]:
-    """Per group and overall: the share answered in the expected language."""
+def shares(
+    groups: Sequence[str], answered: Sequence[Optional[str]], intents: Optional[Sequence[str]] = None
+) -> Dict[str, Dict[str, float]]:
+    """Per group and overall: the share answered in the expected language (requests to switch excluded)."""
     counts: Dict[str, List[int]] = defaultdict(lambda: [0, 0])
-    for group, language in zip(groups, answered):
+    for group, language, intent in zip(groups, answered, intents or [None] * len(groups)):
+        if intent in NOT_COUNTED:
+            continue
         for key in (group, "all"):
             counts[key][0] += language == EXPECTED[group]
             counts[key][1] += 1

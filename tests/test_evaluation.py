@@ -137,3 +137,14 @@ def test_a_missing_set_or_group_is_an_error(tmp_path: Path) -> None:
     partial.write_text('{"text": "hi", "lang": "en", "intent": "greet"}\n', encoding="utf-8")
     with pytest.raises(ValueError, match="no independent examples"):
         nlu.load_sets(HELDOUT, partial)
+
+
+def test_the_reply_language_is_the_script_of_most_letters() -> None:
+    # The English greeting offers "हिंदी or বাংলা": still English.
+    assert replies.reply_language(["Namaste! I am Nagarik. You can write in English, हिंदी or বাংলা."]) == "en"
+    assert replies.reply_language(["आपकी शिकायत NG104233 दर्ज हो गई"]) == "hi"
+
+
+def test_a_request_for_another_language_is_not_counted() -> None:
+    result = replies.shares(["bn", "bn"], ["en", "bn"], ["set_language", "greet"])
+    assert result["bn"] == {"messages": 1, "reply_language_share": 1.0}
