@@ -10,7 +10,6 @@ asked for the category and the answer names no category word.
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -21,11 +20,10 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.base import load_model, save_model
 from components.training_code import files_digest, module_files
-from nagarik import category, textclass, transliterate
+from nagarik import category, numbers, text, textclass, transliterate, vocabulary
 from nagarik.textclass import TextClassifier
-
-logger = logging.getLogger(__name__)
 
 ENTITY = "complaint_category"
 # Key of the message-level guess in the parse data (`tracker.latest_message[GUESS_PROPERTY]`).
@@ -40,7 +38,7 @@ class CategoryClassifier(GraphComponent):
     @classmethod
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
         # Rasa's cache knows the training data and the configuration, not this code.
-        return files_digest(module_files(category, textclass, transliterate) + [__file__])
+        return files_digest(module_files(category, numbers, text, textclass, transliterate, vocabulary) + [__file__])
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -78,19 +76,10 @@ class CategoryClassifier(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> "CategoryClassifier":
-        import joblib
-
-        try:
-            with model_storage.read_from(resource) as directory:
-                classifier = joblib.load(directory / _FILE)
-        except (ValueError, FileNotFoundError):
-            logger.warning("no trained complaint category classifier in the model: categories come from DIET alone")
-            classifier = None
+        classifier = load_model(model_storage, resource, _FILE, "categories come from DIET alone")
         return cls(config, model_storage, resource, classifier)
 
     def train(self, training_data: TrainingData) -> Resource:
-        import joblib
-
         examples = [
             (message.get(TEXT), message.get(INTENT),
              [e["value"] for e in message.get(ENTITIES, []) if e.get("entity") == ENTITY])
@@ -98,12 +87,8 @@ class CategoryClassifier(GraphComponent):
         ]
         self._classifier = category.train(examples)
         if self._classifier is not None:
-            with self._storage.write_to(self._resource) as directory:
-                joblib.dump(self._classifier, directory / _FILE)
+            save_model(self._storage, self._resource, _FILE, self._classifier)
         return self._resource
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data  # the annotations are already what the classifier would decide
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self._classifier is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -13,12 +12,11 @@ from rasa.shared.nlu.constants import METADATA, METADATA_INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.base import load_model, save_model
 from components.training_code import files_digest, module_files
-from nagarik import language, textclass, transliterate
+from nagarik import language, numbers, text, textclass, transliterate
 from nagarik.language import detect, train_latin_model
 from nagarik.textclass import TextClassifier
-
-logger = logging.getLogger(__name__)
 
 # Key of the detection in the parse data (`tracker.latest_message["language"]`).
 LANGUAGE_PROPERTY = "language"
@@ -48,7 +46,7 @@ class LanguageDetector(GraphComponent):
     @classmethod
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
         # Rasa's cache knows the training data and the configuration, not this code.
-        return files_digest(module_files(language, textclass, transliterate) + [__file__])
+        return files_digest(module_files(language, numbers, text, textclass, transliterate) + [__file__])
 
     def __init__(self, model_storage: ModelStorage, resource: Resource, model: Optional[TextClassifier] = None) -> None:
         self._storage = model_storage
@@ -74,24 +72,14 @@ class LanguageDetector(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> "LanguageDetector":
-        import joblib
-
-        try:
-            with model_storage.read_from(resource) as directory:
-                model = joblib.load(directory / _FILE)
-        except (ValueError, FileNotFoundError):
-            logger.warning("no Latin-script language model in the model: grammar words alone decide")
-            model = None
+        model = load_model(model_storage, resource, _FILE, "grammar words alone decide")
         return cls(model_storage, resource, model)
 
     def train(self, training_data: TrainingData) -> Resource:
-        import joblib
-
         examples = [(message.get(TEXT), example_language(message)) for message in training_data.nlu_examples]
         self._model = train_latin_model((text, code) for text, code in examples if code)
         if self._model is not None:
-            with self._storage.write_to(self._resource) as directory:
-                joblib.dump(self._model, directory / _FILE)
+            save_model(self._storage, self._resource, _FILE, self._model)
         return self._resource
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

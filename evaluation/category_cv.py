@@ -6,7 +6,8 @@
 Trains `nagarik.category`'s classifier on all but one fold of the annotated training examples
 and guesses the held-back fold, then prints, for each threshold, the share of held-back
 complaints it gets right, gets wrong, and leaves to the form's buttons (below the threshold),
-per language group; and how many complaints that name no problem would be given a category.
+per language group, deciding as the component does for a complaint with no tagged category word
+(`nagarik.category.decide`); and how many complaints that name no problem would be given one.
 `accept` in config.yml comes from this table; the independent split
 (`make heldout`) is the honest measure of the whole pipeline.
 """
@@ -24,7 +25,8 @@ from typing import Dict, List, Optional, Tuple
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 logging.disable(logging.WARNING)
 
-from nagarik.category import NO_CATEGORY  # noqa: E402 (after the path is set)
+from nagarik.category import DEFAULT_ACCEPT, NO_CATEGORY, decide  # noqa: E402 (after the path is set)
+from nagarik.textclass import Guess  # noqa: E402
 
 THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
 Example = Tuple[str, str, str]  # group, text, category
@@ -45,7 +47,7 @@ def annotated_examples(folder: Path) -> List[Example]:
     return examples
 
 
-def held_back_guesses(examples: List[Example], folds: int) -> List[Tuple[Example, str, float]]:
+def held_back_guesses(examples: List[Example], folds: int) -> List[Tuple[Example, Guess]]:
     from nagarik.category import train
 
     shuffled = examples[:]
@@ -57,21 +59,22 @@ def held_back_guesses(examples: List[Example], folds: int) -> List[Tuple[Example
         classifier = train((text, "report_complaint", [] if category == NO_CATEGORY else [category])
                            for _, text, category in training)
         for example, guess in zip(held_back, classifier.guess_many([text for _, text, _ in held_back])):
-            results.append((example, guess.label, guess.confidence))
+            results.append((example, guess))
     return results
 
 
-def table(results: List[Tuple[Example, str, float]]) -> str:
-    groups = sorted({example[0] for example, _, _ in results}) + ["all"]
+def table(results: List[Tuple[Example, Guess]]) -> str:
+    groups = sorted({example[0] for example, _ in results}) + ["all"]
     lines = ["| threshold | " + " | ".join(f"{g} right / wrong / asked" for g in groups) + " |",
              "|---" * (len(groups) + 1) + "|"]
     for threshold in THRESHOLDS:
         counts: Dict[str, Counter] = defaultdict(Counter)
-        for (group, _, gold), label, confidence in results:
+        for (group, _, gold), guess in results:
             if gold == NO_CATEGORY:
                 continue  # the table is about complaints that name a problem
-            asked = confidence < threshold or label == NO_CATEGORY
-            outcome = "asked" if asked else "right" if label == gold else "wrong"
+            # As the component decides a complaint with no tagged category word.
+            given = decide(None, guess, accept=threshold).value
+            outcome = "asked" if given is None else "right" if given == gold else "wrong"
             for key in (group, "all"):
                 counts[key][outcome] += 1
                 counts[key]["n"] += 1
@@ -89,9 +92,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"{len(examples)} annotated examples, {args.folds}-fold cross-validation")
     results = held_back_guesses(examples, args.folds)
     print(table(results))
-    nameless = [(label, confidence) for (_, _, gold), label, confidence in results if gold == NO_CATEGORY]
-    given = sum(1 for label, confidence in nameless if label != NO_CATEGORY and confidence >= 0.4)
-    print(f"complaints naming no problem given a category at 0.4: {given} of {len(nameless)}")
+    nameless = [guess for (_, _, gold), guess in results if gold == NO_CATEGORY]
+    given = sum(1 for guess in nameless if decide(None, guess).value is not None)
+    print(f"complaints naming no problem given a category at {DEFAULT_ACCEPT}: {given} of {len(nameless)}")
     return 0
 
 

@@ -177,9 +177,12 @@ def _accuracy(pairs: List[tuple]) -> Optional[float]:
 
 
 def _language_pairs(pairs: List[tuple]) -> List[tuple]:
-    """(expected, detected) language for the messages long enough to carry one."""
+    """(expected, detected) language for the messages long enough to carry one; none detected is wrong.
+    Empty when the model detects no language at all (Rasa's default configuration)."""
+    if all(p.language is None for _, p in pairs):
+        return []
     return [(GROUP_LANGUAGE[i.group], p.language) for i, p in pairs
-            if len(i.text.split()) >= LANGUAGE_MIN_WORDS and p.language is not None and i.group in GROUP_LANGUAGE]
+            if len(i.text.split()) >= LANGUAGE_MIN_WORDS and i.group in GROUP_LANGUAGE]
 
 
 def _recall(pairs: List[tuple], intent: str) -> Optional[float]:
@@ -303,6 +306,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     failing = below(reports[HELDOUT], "intent_accuracy", args.min_accuracy)
     if failing:
         failures.append(f"intent accuracy below {args.min_accuracy} on the held-out split: {failing}")
+    if args.min_category_accuracy and INDEPENDENT not in reports:
+        failures.append("--min-category-accuracy needs --independent")
     failing = below(reports.get(INDEPENDENT, {}), "category_accuracy", args.min_category_accuracy)
     if failing:
         failures.append(f"complaint category accuracy below {args.min_category_accuracy} on the independent split: {failing}")

@@ -1,12 +1,12 @@
 """A small text classifier: character and word n-grams, TF-IDF, logistic regression.
 
 Used where a decision belongs to the whole message rather than to a tagged span: the complaint
-category (`nagarik.category`) and the language of Latin-script text (`nagarik.language`).
-Character n-grams within word boundaries carry Hindi and Bengali words whole (no vowel-sign
-splitting: the analyzer sees the normalised string, not Rasa's tokens) and survive the spelling
-variation of romanized text ("paani", "pani", "panni"); word n-grams add whole words and pairs.
+category (`nagarik.category`, on the Latin skeleton of every script) and the language of
+Latin-script text (`nagarik.language`). Character n-grams within word boundaries survive the
+spelling variation of romanized text ("paani", "pani", "panni"); word n-grams add whole words
+and pairs.
 
-Trains in seconds on the project's data; its cost per message shows in `make bench`'s CPU figures.
+Trains in a few seconds on the project's data; a guess costs about 1.5 ms (docs/nlu-evaluation.md).
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ class TextClassifier:
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline, make_union
 
-        # token_pattern: any run of non-space characters, so matras and viramas stay inside words.
+        # token_pattern: any run of characters but white space and punctuation.
         features = make_union(
             TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
             TfidfVectorizer(analyzer="word", token_pattern=r"[^\s.,!?;:()\"']+", ngram_range=(1, 2),

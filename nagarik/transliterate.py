@@ -2,9 +2,11 @@
 
 Citizens write the same words in Devanagari and in romanized Hindi ("पानी नहीं आ रहा",
 "paani nahi aa raha"), in Bengali script and in romanized Bengali ("জল আসছে না", "jol asche
-na"), and English loanwords in all of them ("स्ट्रीट लाइट", "স্ট্রিট লাইট", "street light").
-A classifier that sees the skeleton of each word ("pani nahi a raha" for both Hindi spellings)
-learns a category or a phrase once for every script, instead of from a fifth of the data each.
+na"), and English loanwords in all of them ("स्ट्रीट", "স্ট্রিট", "street").
+A classifier that sees the skeleton of each word ("pani nahi a raha" for both Hindi spellings,
+"strit" for "स्ट्रीट" and "street") learns a category or a phrase once for every script, instead of
+from a fifth of the data each. Loanwords fold only as far as their spelling allows: "लाइट" is
+"lait", not "light"; the character n-grams they share still count.
 
 This is not a transliteration for people: it keeps what distinguishes words and drops what
 spellings disagree on (long and short vowels, doubled letters, w/v, z/j, aspiration after a
@@ -15,6 +17,8 @@ from __future__ import annotations
 
 import re
 from typing import Dict
+
+from nagarik.numbers import romanized_key
 
 _VIRAMA = {"\u094d", "\u09cd"}
 _NUKTA = {"\u093c", "\u09bc"}
@@ -102,12 +106,9 @@ def romanize(text: str) -> str:
     return "".join(out)
 
 
-_FOLDS = [
-    (re.compile(r"ee"), "i"),
-    (re.compile(r"oo"), "u"),
-    (re.compile(r"([a-z])\1+"), r"\1"),  # paani -> pani, gutter -> guter
-    (re.compile(r"w"), "v"),
-    (re.compile(r"z"), "j"),
+# Beyond romanized_key's folds (long vowels, doubled letters, w/v, z/j): q/k, f/ph, and an h after
+# a nasal ("nahin" ~ "nahi" once the final nasal is dropped, "jhanda" ~ "janda").
+_EXTRA_FOLDS = [
     (re.compile(r"q"), "k"),
     (re.compile(r"f"), "ph"),
     (re.compile(r"(?<=[nm])h"), ""),
@@ -116,7 +117,7 @@ _FOLDS = [
 
 def skeleton(text: str) -> str:
     """Lower-case Latin letters, spelling differences folded (see the module docstring)."""
-    folded = romanize(text.lower())
-    for pattern, replacement in _FOLDS:
+    folded = " ".join(romanized_key(word) for word in romanize(text.lower()).split(" "))
+    for pattern, replacement in _EXTRA_FOLDS:
         folded = pattern.sub(replacement, folded)
     return folded

@@ -27,3 +27,23 @@ from nagarik.landmarks import find_landmark
 )
 def test_finds_the_landmark_phrase(text: str, landmark: Optional[str]) -> None:
     assert find_landmark(text) == landmark
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "garbage near me",
+        "garbage lying outside for 3 days",
+        "garbage dumped nearby and nobody lifts it",
+        "uske paas koi jawab nahi",
+        "the bypass road is broken",
+    ],
+)
+def test_no_landmark_where_none_is_named(text: str) -> None:
+    assert find_landmark(text) is None
+
+
+@pytest.mark.parametrize("text", ["a" * 4000, "😀" * 4000, "x " * 2000 + "mandir ke paas"])
+def test_long_messages_are_searched_only_near_the_start(text: str) -> None:
+    # Only the first 500 characters are searched (4,000 emoji took 2.7 s with the first pattern).
+    assert find_landmark(text) is None

@@ -18,7 +18,7 @@ from nagarik.transliterate import romanize, skeleton
         ("জল আসছে না", "jol asche na"),
         ("রাস্তায় ময়লা জমে আছে", "rastay moyla jome ache"),
         ("পাড়ার রাস্তা ভাঙা", "parar rasta bhanga"),
-        ("स्ट्रीट लाइट", "street laait"),
+        ("स्ट्रीट", "street"),
         ("घर में", "ghar me"),
     ],
 )
