@@ -8,6 +8,7 @@ failure is told plainly in their language with nothing half-saved.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Text, Tuple
@@ -27,6 +28,7 @@ from nagarik.db.complaints import (
     complaint_of_citizen,
     file_complaint,
     latest_complaints,
+    media_kind,
 )
 from nagarik.db.models import Complaint
 from nagarik.db.session import run_in_session
@@ -92,9 +94,22 @@ def _file(new: NewComplaint):
 
 def _attachments(photos: List[Dict[str, Any]]) -> Tuple[NewAttachment, ...]:
     return tuple(
-        NewAttachment(path=p["path"], media_type=p.get("media_type") or "image", caption=p.get("caption"))
+        NewAttachment(path=p["path"], media_type=p.get("media_type") or "image", caption=p.get("caption"),
+                      kind=p.get("kind") or media_kind(p.get("media_type")), size_bytes=_size(p),
+                      filename=p.get("filename") if isinstance(p.get("filename"), str) else None)
         for p in photos
     )
+
+
+def _size(photo: Dict[str, Any]) -> Optional[int]:
+    """The size the channel measured, else the stored file's (a channel that did not say)."""
+    size = photo.get("size")
+    if isinstance(size, int) and not isinstance(size, bool):
+        return size
+    try:
+        return os.stat(photo["path"]).st_size
+    except (OSError, TypeError, ValueError):
+        return None
 
 
 def _add_to(reference: str, phone: str, text: str, photos: List[Dict[str, Any]]):
