@@ -41,7 +41,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from nagarik.db.complaints import preferred_language
+from channels.guard import guarded, remembered_language
 from nagarik.db.notifications import Due, claim_due, release
 from nagarik.db.session import run_in_session
 from nagarik.db.whatsapp import first_sight, forget_old
@@ -326,7 +326,8 @@ class WhatsAppInput(InputChannel):
         await self.outbox.idle()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        self.on_new_message = on_new_message
+        # Clean text and the length limit before NLU, as on every Nagarik channel.
+        self.on_new_message = guarded(on_new_message)
         webhook = Blueprint("whatsapp_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -432,10 +433,7 @@ class WhatsAppInput(InputChannel):
 
     async def _tell(self, output: OutputChannel, sender: str, texts: Mapping[str, str]) -> None:
         """The channel's own words (not the assistant's), in the language remembered for the number."""
-        try:
-            language = await run_in_session(lambda session: preferred_language(session, sender))
-        except SQLAlchemyError:
-            language = None
+        language = await remembered_language(sender)
         await output.send_text_message(sender, texts[language or city_settings().default_language])
 
     async def _save_media(self, message: Incoming) -> Optional[Dict[str, Any]]:
@@ -454,4 +452,5 @@ class WhatsAppInput(InputChannel):
             path.write_bytes(content)
 
         await asyncio.to_thread(write)
-        return {"path": str(path), "media_type": mime_type, "caption": media.caption, "filename": media.filename}
+        return {"path": str(path), "media_type": mime_type, "caption": media.caption, "filename": media.filename,
+                "kind": media.kind, "size": len(content)}
