@@ -113,9 +113,16 @@ def start_whatsapp_rasa(model: Path, endpoints: Path, port: int, env: Dict[str, 
     file and log (rasa.log) in `workdir`. The webhook is at `whatsapp_webhook(port)`."""
     credentials = workdir / "credentials.yml"
     credentials.write_text("channels.whatsapp.WhatsAppInput: {}\n", encoding="utf-8")
+    return start_rasa(model, endpoints, credentials, port, env, workdir / "rasa.log", seconds,
+                      f"http://127.0.0.1:{port}/webhooks/whatsapp/")
+
+
+def start_rasa(model: Path, endpoints: Path, credentials: Path, port: int, env: Dict[str, str], log: Path,
+               seconds: float, health: str = "") -> subprocess.Popen:
+    """`rasa run` with these endpoints and channels on `port`, once `health` (default: its root) answers."""
     command = [str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
                "--credentials", str(credentials), "--port", str(port)]
-    return start_server(command, env, f"http://127.0.0.1:{port}/webhooks/whatsapp/", workdir / "rasa.log", seconds)
+    return start_server(command, env, health or f"http://127.0.0.1:{port}/", log, seconds)
 
 
 def whatsapp_webhook(port: int) -> str:
