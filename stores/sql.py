@@ -45,7 +45,7 @@ from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from nagarik.db.session import database_url, sqlalchemy_url
+from nagarik.db.session import DEFAULT_DATABASE_URL, sqlalchemy_url
 
 T = TypeVar("T")
 
@@ -199,7 +199,7 @@ def conversations_url(environ: Optional[Dict[str, str]] = None) -> str:
     """The database conversations are kept in: NAGARIK_TRACKER_STORE_URL, else the complaint
     database (DATABASE_URL, else the embedded SQLite file), in its own `events` table."""
     environ = os.environ if environ is None else environ
-    url = sqlalchemy_url(environ.get(TRACKER_STORE_URL_VARIABLE) or database_url())
+    url = sqlalchemy_url(environ.get(TRACKER_STORE_URL_VARIABLE) or environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
     if url.startswith("sqlite") and "timeout=" not in url:
         url += ("&" if "?" in url else "?") + f"timeout={SQLITE_BUSY_SECONDS}"
     return url
