@@ -7,6 +7,7 @@ failure is told plainly in their language with nothing half-saved.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from dataclasses import dataclass
@@ -78,10 +79,33 @@ def _new_complaint(tracker: Tracker, language: str) -> NewComplaint:
         latitude=latitude,
         longitude=longitude,
         description=tracker.get_slot("complaint_description"),
-        # The confirming message's id: a retried submit of the same conversation turn files once.
-        submission_key=f"{tracker.sender_id}:{tracker.latest_message.get('message_id') or len(tracker.events)}",
+        submission_key=submission_key(tracker),
         attachments=_attachments(photos),
     )
+
+
+SUBMISSION_KEY_LENGTH = 128  # complaints.submission_key
+
+
+def submission_key(tracker: Tracker) -> str:
+    """The same for every attempt to file one complaint, so that it is filed once.
+
+    It names the message that opened the complaint form (the user message before the form's latest
+    activation). The confirming message's id is not enough: a rasa server killed after the action
+    server filed the complaint but before the conversation was saved leaves the citizen unanswered
+    at the summary, and their next "yes" (another message, on another server) would file it again.
+    Without an activation in the events (a tracker from elsewhere), the confirming message's id.
+    """
+    last_message, opening = None, None
+    for event in tracker.events:
+        if event.get("event") == "user":
+            last_message = event.get("message_id")
+        elif event.get("event") == "active_loop" and event.get("name") == "complaint_form" and last_message:
+            opening = f"form:{last_message}"
+    fallback = tracker.latest_message.get("message_id") or len(tracker.events)
+    key = f"{tracker.sender_id}:{opening or fallback}"
+    # The column holds 128 characters; a long REST sender id or message id is hashed instead.
+    return key if len(key) <= SUBMISSION_KEY_LENGTH else hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 def _file(new: NewComplaint):
