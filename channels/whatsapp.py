@@ -117,6 +117,31 @@ class WhatsAppOutput(OutputChannel):
             logger.error("WhatsApp message to %s not sent: %s", mask(recipient_id), error)
 
 
+class TurnOutput(WhatsAppOutput):
+    """Holds a turn's replies until Rasa has handled the message (and saved the conversation), then
+    hands them to the outbox.
+
+    Rasa sends a turn's replies while its actions run and saves the conversation after the last one.
+    A rasa server killed in between had told the citizen the next question while its conversation
+    still stood at the previous one, and the citizen's answer, taken by another server, was read
+    out of context. Held, a turn's replies leave only once it is saved: a killed server's turn is
+    neither seen nor saved, and the citizen, hearing nothing, writes again.
+    """
+
+    def __init__(self, client: GraphClient, outbox: "SenderQueues") -> None:
+        super().__init__(client, outbox)
+        self.held: List[Tuple[str, Dict[str, Any]]] = []
+
+    async def _send(self, recipient_id: Text, whatsapp_message: Dict[Text, Any]) -> None:
+        self.held.append((recipient_id, whatsapp_message))
+
+    def release(self) -> None:
+        assert self.outbox is not None
+        for recipient_id, whatsapp_message in self.held:
+            self.outbox.put(recipient_id, (recipient_id, whatsapp_message))
+        self.held.clear()
+
+
 class SenderQueues:
     """Handles each number's items (incoming messages, outgoing replies) one after another,
     different numbers side by side."""
@@ -409,10 +434,14 @@ class WhatsAppInput(InputChannel):
                 return
             metadata["media"] = [saved]
         assert self.on_new_message is not None, "blueprint() was not called"
-        async with self.admission:
-            await self.on_new_message(
-                UserMessage(text, output, message.sender, input_channel=self.name(), message_id=message.wamid, metadata=metadata)
-            )
+        turn = TurnOutput(self.client, self.outbox)
+        try:
+            async with self.admission:
+                await self.on_new_message(
+                    UserMessage(text, turn, message.sender, input_channel=self.name(), message_id=message.wamid, metadata=metadata)
+                )
+        finally:
+            turn.release()
 
     async def _first_sight(self, message: Incoming) -> bool:
         def record(session) -> bool:
