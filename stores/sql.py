@@ -217,4 +217,15 @@ class DatabaseTrackerStore(ThreadedSQLTrackerStore):
         super().__init__(domain, host=host or conversations_url(), **kwargs)
 
 
-__all__: List[str] = ["DatabaseTrackerStore", "ThreadedSQLTrackerStore", "conversations_url", "reads_back_the_same"]
+def create_conversations_table() -> None:
+    """Makes the conversations' table, as the store does when a rasa server starts. A deployment runs
+    it once before starting several servers (`python -m stores.sql`): servers creating it at the same
+    moment log an error (harmless, but it buries real ones)."""
+    DatabaseTrackerStore(Domain.empty()).engine.dispose()
+
+
+if __name__ == "__main__":
+    create_conversations_table()
+
+
+__all__: List[str] = ["DatabaseTrackerStore", "create_conversations_table", "ThreadedSQLTrackerStore", "conversations_url", "reads_back_the_same"]
