@@ -136,3 +136,10 @@ def test_deploy_endpoints_differ_from_the_repositorys_only_in_the_action_server_
     assert deployed["action_endpoint"].pop("url") == "${ACTION_SERVER_URL}"
     ours["action_endpoint"].pop("url")
     assert deployed == ours
+
+
+def test_rasa_fills_in_the_action_server_url(monkeypatch) -> None:
+    from rasa.utils.endpoints import read_endpoint_config
+
+    monkeypatch.setenv("ACTION_SERVER_URL", "http://haproxy:5055/webhook")
+    assert read_endpoint_config(str(DEPLOY / "endpoints.yml"), "action_endpoint").url == "http://haproxy:5055/webhook"
