@@ -13,7 +13,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, Iterable, List, Optional
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -178,13 +178,25 @@ class Stack:
         return self.webhook
 
     def stop(self) -> None:
-        for process in self.processes.values():
-            process.terminate()
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_all(self.processes.values())
+
+
+def stop_all(processes: Iterable[subprocess.Popen], seconds: float = 30) -> None:
+    """Asks every process to end (SIGTERM), then kills the ones still running after `seconds`."""
+    processes = list(processes)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def kill(process: subprocess.Popen) -> None:
+    """Ends a process without warning (SIGKILL): nothing is flushed or finished, as when a machine dies."""
+    process.kill()
+    process.wait(timeout=30)
 
 
 def _children(pid: int) -> List[int]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from typing import Any, List
 
 import pytest
@@ -77,13 +76,12 @@ def test_the_guard_hands_on_clean_messages(monkeypatch) -> None:
     assert reached[0].text == "12"
 
 
-def test_a_message_over_the_limit_is_answered_without_nlu_in_milliseconds(monkeypatch) -> None:
+def test_a_message_over_the_limit_is_answered_without_nlu(monkeypatch) -> None:
     monkeypatch.setattr("channels.guard.remembered_language", _no_memory)
-    start = time.perf_counter()
     reached, replies = _through_guard("सड़क पर गड्ढा है " * 10_000)
-    elapsed = time.perf_counter() - start
+    # Nothing reaches Rasa; one reply, in Hindi, that does not echo the text.
     assert reached == [] and len(replies) == 1 and "4,096" in replies[0]["text"] and "सड़क" not in replies[0]["text"]
-    assert elapsed < 0.5  # what it replaces took 46 s for 100,000 characters
+    assert "माफ़ कीजिए" in replies[0]["text"]
 
 
 async def _no_memory(_: str) -> None:

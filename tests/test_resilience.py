@@ -8,8 +8,6 @@ endpoints check the databases; and normal operation logs no ERROR line.
 from __future__ import annotations
 
 import json
-import os
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -17,18 +15,17 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from benchmark.stack import free_port, start_action_server, start_rasa
+from benchmark.stack import free_port, kill, start_action_server, start_rasa, stop_all
 from conftest import POSTGRES, REPO, migrate, with_city
 from nagarik.db.models import Citizen, Complaint
 from nagarik.db.session import dispose, session_scope
-from nagarik.whatsapp import signature
 from test_conversation import DEVANAGARI, REFERENCE
-from test_whatsapp_integration import FakeGraph, PHONE_ID, SECRET, Citizen_, _texts
+from test_whatsapp_integration import FakeGraph, Citizen_, _texts, graph, whatsapp_env  # noqa: F401 (graph: a fixture)
 
 MODEL = REPO / "models" / "nagarik.tar.gz"
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="no trained model: run `make train` first")
@@ -63,16 +60,10 @@ class Stack:
                                             self._log("rasa"), 300, f"{self.url}/webhooks/health/ready")
 
     def kill(self, name: str) -> None:
-        """Killed without warning (SIGKILL): nothing is flushed or finished."""
-        process = self.processes.pop(name)
-        process.kill()
-        process.wait(timeout=30)
+        kill(self.processes.pop(name))
 
     def stop(self) -> None:
-        for process in self.processes.values():
-            process.terminate()
-        for process in self.processes.values():
-            process.wait(timeout=30)
+        stop_all(self.processes.values())
         self.processes.clear()
 
     @property
@@ -106,32 +97,12 @@ def _drop_postgres(url: str) -> None:
     admin.dispose()
 
 
-@pytest.fixture(scope="module")
-def graph() -> Iterator[FakeGraph]:
-    server = FakeGraph()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def stack(request, graph: FakeGraph, tmp_path_factory) -> Iterator[Stack]:
     workdir = tmp_path_factory.mktemp(f"stack-{request.param}")
     database, _ = _sqlite(workdir) if request.param == "sqlite" else _postgres()
-    host, port = graph.server_address
-    env = {
-        **os.environ,
-        # Only DATABASE_URL: conversations go to the same database by default.
-        "DATABASE_URL": database,
-        "NAGARIK_MEDIA_DIR": str(workdir / "media"),
-        "WHATSAPP_VERIFY_TOKEN": "verify-me",
-        "WHATSAPP_APP_SECRET": SECRET,
-        "WHATSAPP_ACCESS_TOKEN": "test-token",
-        "WHATSAPP_PHONE_NUMBER_ID": PHONE_ID,
-        "WHATSAPP_API_BASE": f"http://{host}:{port}",
-        "RASA_TELEMETRY_ENABLED": "false",
-    }
+    # Only DATABASE_URL: conversations go to the same database by default.
+    env = whatsapp_env(graph, database, workdir)
     for name in ("NAGARIK_TRACKER_STORE_URL", "REDIS_URL", "RABBITMQ_URL", "NAGARIK_MAX_MESSAGE_CHARS"):
         env.pop(name, None)
     stack = Stack(database, workdir, env)
