@@ -160,8 +160,9 @@ def test_a_rest_conversation_goes_on_after_the_rasa_server_is_killed(stack: Stac
     assert DEVANAGARI.search(asked) and not REFERENCE.search(asked)
     stack.kill("rasa")
     stack.start_rasa()
-    # The next answer continues the same complaint: the category and ward said before the restart are kept.
-    reference = _finish_by_rest(stack, sender, _rest_texts(rest(stack, sender, "skip")))
+    # The answer to the question asked before the restart continues the same complaint: the category
+    # and ward said before it are kept (a new conversation would not file a street light in ward 12).
+    reference = _finish_by_rest(stack, sender, asked)
     assert _stored(stack.database, sender) == [("street_light", 12, reference)]
 
 
@@ -243,7 +244,8 @@ def test_a_very_long_message_is_answered_at_once_and_holds_up_no_one(stack: Stac
 
 
 def test_the_category_question_comes_with_its_buttons(stack: Stack) -> None:
-    replies = rest(stack, f"category-{uuid.uuid4().hex[:8]}", "I want to file a complaint")
+    # The menu's "report a problem" button: the form asks the category first.
+    replies = rest(stack, f"category-{uuid.uuid4().hex[:8]}", "/report_complaint")
     payloads = [button["payload"] for reply in replies for button in reply.get("buttons") or []]
     # Rasa's templating reads the doubled braces of domain.yml as text (and logs no error for them).
     assert '/inform{"complaint_category": "street_light"}' in payloads
