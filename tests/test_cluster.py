@@ -45,7 +45,7 @@ from nagarik.db.models import Citizen, Complaint
 from nagarik.db.session import dispose, session_scope
 from nagarik.whatsapp import signature
 from test_conversation import REFERENCE
-from test_whatsapp_integration import SECRET, FakeGraph, _delivery, _post, _texts, graph, whatsapp_env  # noqa: F401 (graph: a fixture)
+from test_whatsapp_integration import SECRET, Citizen_, FakeGraph, _delivery, _post, _texts, graph, whatsapp_env  # noqa: F401 (graph: a fixture)
 
 MODEL = REPO / "models" / "nagarik.tar.gz"
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
@@ -119,11 +119,12 @@ class Cluster:
         stop_all(self.processes.values())
 
 
-class WhatsAppCitizen:
+class WhatsAppCitizen(Citizen_):
     """One citizen on WhatsApp, through the load balancer; some messages delivered twice at once."""
 
     def __init__(self, cluster: Cluster, graph: FakeGraph, phone: str, opening: str, seed: int) -> None:
-        self.cluster, self.graph, self.phone, self.opening = cluster, graph, phone, opening
+        super().__init__(cluster.webhook, graph, phone)
+        self.cluster, self.opening = cluster, opening
         self.random = random.Random(seed)
         self.sent: List[str] = []  # wamids, in order
         self.rewritten = 0  # messages written again after hearing nothing
@@ -161,17 +162,6 @@ class WhatsAppCitizen:
                 return replies
             self.rewritten += 1
         raise AssertionError(f"{self.phone}: no answer to {words!r} after writing it three times")
-
-    def _replies(self, before: int, seconds: float) -> List[Dict[str, Any]]:
-        deadline, quiet_since, seen = time.monotonic() + seconds, None, before
-        while time.monotonic() < deadline:
-            now = len(self.graph.to(self.phone))
-            if now > seen:
-                seen, quiet_since = now, time.monotonic()
-            elif quiet_since and time.monotonic() - quiet_since > 1.5:
-                break
-            time.sleep(0.1)
-        return self.graph.to(self.phone)[before:]
 
     def file_complaint(self, language: str, may_ask: bool = False) -> str:
         replies = self.say(self.opening)
