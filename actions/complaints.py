@@ -7,7 +7,9 @@ failure is told plainly in their language with nothing half-saved.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Text, Tuple
@@ -27,6 +29,7 @@ from nagarik.db.complaints import (
     complaint_of_citizen,
     file_complaint,
     latest_complaints,
+    media_kind,
 )
 from nagarik.db.models import Complaint
 from nagarik.db.session import run_in_session
@@ -76,10 +79,33 @@ def _new_complaint(tracker: Tracker, language: str) -> NewComplaint:
         latitude=latitude,
         longitude=longitude,
         description=tracker.get_slot("complaint_description"),
-        # The confirming message's id: a retried submit of the same conversation turn files once.
-        submission_key=f"{tracker.sender_id}:{tracker.latest_message.get('message_id') or len(tracker.events)}",
+        submission_key=submission_key(tracker),
         attachments=_attachments(photos),
     )
+
+
+SUBMISSION_KEY_LENGTH = 128  # complaints.submission_key
+
+
+def submission_key(tracker: Tracker) -> str:
+    """The same for every attempt to file one complaint, so that it is filed once.
+
+    It names the message that opened the complaint form (the user message before the form's latest
+    activation). The confirming message's id is not enough: a rasa server killed after the action
+    server filed the complaint but before the conversation was saved leaves the citizen unanswered
+    at the summary, and their next "yes" (another message, on another server) would file it again.
+    Without an activation in the events (a tracker from elsewhere), the confirming message's id.
+    """
+    last_message, opening = None, None
+    for event in tracker.events:
+        if event.get("event") == "user":
+            last_message = event.get("message_id")
+        elif event.get("event") == "active_loop" and event.get("name") == "complaint_form" and last_message:
+            opening = f"form:{last_message}"
+    fallback = tracker.latest_message.get("message_id") or len(tracker.events)
+    key = f"{tracker.sender_id}:{opening or fallback}"
+    # The column holds 128 characters; a long REST sender id or message id is hashed instead.
+    return key if len(key) <= SUBMISSION_KEY_LENGTH else hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 def _file(new: NewComplaint):
@@ -92,9 +118,22 @@ def _file(new: NewComplaint):
 
 def _attachments(photos: List[Dict[str, Any]]) -> Tuple[NewAttachment, ...]:
     return tuple(
-        NewAttachment(path=p["path"], media_type=p.get("media_type") or "image", caption=p.get("caption"))
+        NewAttachment(path=p["path"], media_type=p.get("media_type") or "image", caption=p.get("caption"),
+                      kind=p.get("kind") or media_kind(p.get("media_type")), size_bytes=_size(p),
+                      filename=p.get("filename") if isinstance(p.get("filename"), str) else None)
         for p in photos
     )
+
+
+def _size(photo: Dict[str, Any]) -> Optional[int]:
+    """The size the channel measured, else the stored file's (a channel that did not say)."""
+    size = photo.get("size")
+    if isinstance(size, int) and not isinstance(size, bool):
+        return size
+    try:
+        return os.stat(photo["path"]).st_size
+    except (OSError, TypeError, ValueError):
+        return None
 
 
 def _add_to(reference: str, phone: str, text: str, photos: List[Dict[str, Any]]):

@@ -13,7 +13,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, Iterable, List, Optional
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -113,9 +113,16 @@ def start_whatsapp_rasa(model: Path, endpoints: Path, port: int, env: Dict[str, 
     file and log (rasa.log) in `workdir`. The webhook is at `whatsapp_webhook(port)`."""
     credentials = workdir / "credentials.yml"
     credentials.write_text("channels.whatsapp.WhatsAppInput: {}\n", encoding="utf-8")
+    return start_rasa(model, endpoints, credentials, port, env, workdir / "rasa.log", seconds,
+                      f"http://127.0.0.1:{port}/webhooks/whatsapp/")
+
+
+def start_rasa(model: Path, endpoints: Path, credentials: Path, port: int, env: Dict[str, str], log: Path,
+               seconds: float, health: str = "") -> subprocess.Popen:
+    """`rasa run` with these endpoints and channels on `port`, once `health` (default: its root) answers."""
     command = [str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
                "--credentials", str(credentials), "--port", str(port)]
-    return start_server(command, env, f"http://127.0.0.1:{port}/webhooks/whatsapp/", workdir / "rasa.log", seconds)
+    return start_server(command, env, health or f"http://127.0.0.1:{port}/", log, seconds)
 
 
 def whatsapp_webhook(port: int) -> str:
@@ -171,13 +178,25 @@ class Stack:
         return self.webhook
 
     def stop(self) -> None:
-        for process in self.processes.values():
-            process.terminate()
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_all(self.processes.values())
+
+
+def stop_all(processes: Iterable[subprocess.Popen], seconds: float = 30) -> None:
+    """Asks every process to end (SIGTERM), then kills the ones still running after `seconds`."""
+    processes = list(processes)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def kill(process: subprocess.Popen) -> None:
+    """Ends a process without warning (SIGKILL): nothing is flushed or finished, as when a machine dies."""
+    process.kill()
+    process.wait(timeout=30)
 
 
 def _children(pid: int) -> List[int]:

@@ -41,7 +41,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from nagarik.db.complaints import preferred_language
+from channels.guard import guarded, remembered_language
 from nagarik.db.notifications import Due, claim_due, release
 from nagarik.db.session import run_in_session
 from nagarik.db.whatsapp import first_sight, forget_old
@@ -115,6 +115,31 @@ class WhatsAppOutput(OutputChannel):
         except GraphError as error:
             # Logged without the token or the full number; the conversation goes on.
             logger.error("WhatsApp message to %s not sent: %s", mask(recipient_id), error)
+
+
+class TurnOutput(WhatsAppOutput):
+    """Holds a turn's replies until Rasa has handled the message (and saved the conversation), then
+    hands them to the outbox.
+
+    Rasa sends a turn's replies while its actions run and saves the conversation after the last one.
+    A rasa server killed in between had told the citizen the next question while its conversation
+    still stood at the previous one, and the citizen's answer, taken by another server, was read
+    out of context. Held, a turn's replies leave only once it is saved: a killed server's turn is
+    neither seen nor saved, and the citizen, hearing nothing, writes again.
+    """
+
+    def __init__(self, client: GraphClient, outbox: "SenderQueues") -> None:
+        super().__init__(client, outbox)
+        self.held: List[Tuple[str, Dict[str, Any]]] = []
+
+    async def _send(self, recipient_id: Text, whatsapp_message: Dict[Text, Any]) -> None:
+        self.held.append((recipient_id, whatsapp_message))
+
+    def release(self) -> None:
+        assert self.outbox is not None
+        for recipient_id, whatsapp_message in self.held:
+            self.outbox.put(recipient_id, (recipient_id, whatsapp_message))
+        self.held.clear()
 
 
 class SenderQueues:
@@ -326,7 +351,8 @@ class WhatsAppInput(InputChannel):
         await self.outbox.idle()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        self.on_new_message = on_new_message
+        # Clean text and the length limit before NLU, as on every Nagarik channel.
+        self.on_new_message = guarded(on_new_message)
         webhook = Blueprint("whatsapp_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -408,10 +434,14 @@ class WhatsAppInput(InputChannel):
                 return
             metadata["media"] = [saved]
         assert self.on_new_message is not None, "blueprint() was not called"
-        async with self.admission:
-            await self.on_new_message(
-                UserMessage(text, output, message.sender, input_channel=self.name(), message_id=message.wamid, metadata=metadata)
-            )
+        turn = TurnOutput(self.client, self.outbox)
+        try:
+            async with self.admission:
+                await self.on_new_message(
+                    UserMessage(text, turn, message.sender, input_channel=self.name(), message_id=message.wamid, metadata=metadata)
+                )
+        finally:
+            turn.release()
 
     async def _first_sight(self, message: Incoming) -> bool:
         def record(session) -> bool:
@@ -432,10 +462,7 @@ class WhatsAppInput(InputChannel):
 
     async def _tell(self, output: OutputChannel, sender: str, texts: Mapping[str, str]) -> None:
         """The channel's own words (not the assistant's), in the language remembered for the number."""
-        try:
-            language = await run_in_session(lambda session: preferred_language(session, sender))
-        except SQLAlchemyError:
-            language = None
+        language = await remembered_language(sender)
         await output.send_text_message(sender, texts[language or city_settings().default_language])
 
     async def _save_media(self, message: Incoming) -> Optional[Dict[str, Any]]:
@@ -454,4 +481,5 @@ class WhatsAppInput(InputChannel):
             path.write_bytes(content)
 
         await asyncio.to_thread(write)
-        return {"path": str(path), "media_type": mime_type, "caption": media.caption, "filename": media.filename}
+        return {"path": str(path), "media_type": mime_type, "caption": media.caption, "filename": media.filename,
+                "kind": media.kind, "size": len(content)}

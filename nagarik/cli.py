@@ -21,6 +21,7 @@ import argparse
 import csv
 import json
 import sys
+from collections import defaultdict
 from dataclasses import asdict
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -33,8 +34,8 @@ from nagarik.covid import Figures
 from nagarik.db.catalog import load_catalog
 from nagarik.db.covid import store_figures, stored_figures
 from nagarik.db.notices import latest_notices, publish_notice
-from nagarik.db.complaints import STATUSES, TransitionError, change_status
-from nagarik.db.models import Complaint, Feedback
+from nagarik.db.complaints import STATUSES, TransitionError, change_status, media_kind
+from nagarik.db.models import Complaint, Feedback, Notification
 from nagarik.db.queue import ComplaintFilter, filtered, ordered
 from nagarik.db.session import database_url, session_scope
 from nagarik.references import canonical_reference
@@ -45,8 +46,10 @@ from nagarik.web.cli import add_web_commands
 
 EXPORT_FIELDS = (
     "ref", "citizen", "category", "department", "ward", "locality", "landmark", "latitude", "longitude", "description",
-    "status", "language", "created_at", "due_at", "rating",
+    "status", "language", "created_at", "due_at", "rating", "updated_at", "attachments", "citizen_notes",
 )
+# What `show` prints as lines of their own, after the complaint's fields.
+DETAIL_LISTS = ("history", "citizen_notes", "attachments", "notifications")
 
 
 class Refused(Exception):
@@ -74,6 +77,7 @@ def complaint_record(complaint: Complaint) -> Dict[str, Any]:
         "created_at": _iso(complaint.created_at),
         "due_at": _iso(complaint.due_at),
         "rating": complaint.rating,
+        "updated_at": _iso(complaint.updated_at),
     }
 
 
@@ -82,6 +86,53 @@ def _history(complaint: Complaint) -> List[Dict[str, Any]]:
         {"at": _iso(e.created_at), "from": e.from_status, "to": e.to_status, "by": e.actor, "note": e.note}
         for e in complaint.events
     ]
+
+
+def _attachments(complaint: Complaint) -> List[Dict[str, Any]]:
+    """Every photo or document stored with the complaint: kind, type, size and where the file is."""
+    return [
+        {"kind": a.kind or media_kind(a.media_type), "media_type": a.media_type, "size_bytes": a.size_bytes,
+         "path": a.path, "filename": a.filename, "caption": a.caption, "at": _iso(a.created_at)}
+        for a in sorted(complaint.attachments, key=lambda attachment: attachment.id)
+    ]
+
+
+def _notifications_of(session: Session, complaint_ids: Optional[List[int]] = None) -> Dict[int, List[Notification]]:
+    """The messages queued for citizens about these complaints (all when None), sent or not, by complaint."""
+    query = select(Notification).where(Notification.complaint_id.isnot(None)).order_by(Notification.id)
+    if complaint_ids is not None:
+        query = query.where(Notification.complaint_id.in_(complaint_ids))
+    found: Dict[int, List[Notification]] = defaultdict(list)
+    for notification in session.execute(query).scalars():
+        found[notification.complaint_id].append(notification)
+    return found
+
+
+def complaint_details(complaint: Complaint, notifications: List[Notification]) -> Dict[str, Any]:
+    """Everything stored about a complaint: its fields, history, the citizen's notes, attachments and
+    notifications, and the key that made a retried submission file it once."""
+    return {
+        **complaint_record(complaint),
+        "submission_key": complaint.submission_key,
+        "history": _history(complaint),
+        "citizen_notes": [{"at": _iso(n.created_at), "text": n.text} for n in complaint.notes],
+        "attachments": _attachments(complaint),
+        "notifications": [
+            {"kind": n.kind, "language": n.language, "payload": n.payload, "created_at": _iso(n.created_at),
+             "sent_at": _iso(n.sent_at), "attempts": n.attempts}
+            for n in notifications
+        ],
+    }
+
+
+def _csv_row(details: Dict[str, Any]) -> Dict[str, Any]:
+    """One CSV line: the lists as text (attachments as "kind type bytes path", notes as their texts)."""
+    row = {field: details.get(field) for field in EXPORT_FIELDS}
+    row["attachments"] = "; ".join(
+        f"{a['kind']} {a['media_type']} {_cell(a['size_bytes'])} {a['path']}" for a in details["attachments"]
+    )
+    row["citizen_notes"] = " | ".join(note["text"] for note in details["citizen_notes"])
+    return row
 
 
 def _find(session: Session, reference: str) -> Complaint:
@@ -130,17 +181,13 @@ def cmd_list(args: argparse.Namespace, out) -> None:
 def cmd_show(args: argparse.Namespace, out) -> None:
     with session_scope(args.database) as session:
         complaint = _find(session, args.ref)
-        record = {
-            **complaint_record(complaint),
-            "history": _history(complaint),
-            "citizen_notes": [{"at": _iso(n.created_at), "text": n.text} for n in complaint.notes],
-        }
+        record = complaint_details(complaint, _notifications_of(session, [complaint.id])[complaint.id])
     if args.json:
         _write_json(record, out)
         return
     for key, value in record.items():
-        if key not in ("history", "citizen_notes"):
-            out.write(f"{key:<12} {value if value is not None else '-'}\n")
+        if key not in DETAIL_LISTS:
+            out.write(f"{key:<14} {value if value is not None else '-'}\n")
     out.write("history:\n")
     for event in record["history"]:
         note = f"  ({event['note']})" if event["note"] else ""
@@ -149,6 +196,23 @@ def cmd_show(args: argparse.Namespace, out) -> None:
         out.write("added by the citizen:\n")
         for citizen_note in record["citizen_notes"]:
             out.write(f"  {citizen_note['at']}  {citizen_note['text']}\n")
+    _print_attachments(record["attachments"], out)
+    if record["notifications"]:
+        out.write("notifications to the citizen:\n")
+        for sent in record["notifications"]:
+            state = f"sent {sent['sent_at']}" if sent["sent_at"] else f"not sent ({sent['attempts']} attempts)"
+            out.write(f"  {sent['created_at']}  {sent['kind']} ({sent['language']}): {state}\n")
+
+
+def _print_attachments(attachments: List[Dict[str, Any]], out) -> None:
+    if not attachments:
+        return
+    out.write("attachments:\n")
+    for a in attachments:
+        size = f"{a['size_bytes']:,} bytes" if a["size_bytes"] is not None else "size unknown"
+        named = f" ({a['filename']})" if a["filename"] else ""
+        caption = f"  \"{a['caption']}\"" if a["caption"] else ""
+        out.write(f"  {a['at']}  {a['kind']} {a['media_type']}, {size}{named}: {a['path']}{caption}\n")
 
 
 def cmd_update(args: argparse.Namespace, out) -> None:
@@ -165,14 +229,18 @@ def cmd_update(args: argparse.Namespace, out) -> None:
 
 def cmd_export(args: argparse.Namespace, out) -> None:
     with session_scope(args.database) as session:
-        everything = select(Complaint).options(selectinload(Complaint.citizen)).order_by(Complaint.id)
-        rows = [complaint_record(c) for c in session.execute(everything).scalars()]
+        everything = select(Complaint).options(
+            selectinload(Complaint.citizen), selectinload(Complaint.events), selectinload(Complaint.notes),
+            selectinload(Complaint.attachments),
+        ).order_by(Complaint.id)
+        notifications = _notifications_of(session)
+        rows = [complaint_details(c, notifications[c.id]) for c in session.execute(everything).scalars()]
     if args.format == "json":
         _write_json(rows, out)
         return
     writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(_csv_row(row) for row in rows)
 
 
 def cmd_feedback_list(args: argparse.Namespace, out) -> None:

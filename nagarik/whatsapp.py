@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from nagarik.inbound import as_text, clean_text
 from nagarik.language import native_script_language
 
 logger = logging.getLogger(__name__)
@@ -164,20 +165,24 @@ def _message(raw: Dict[str, Any], names: Dict[str, str]) -> Optional[Incoming]:
     wamid, sender, kind = raw.get("id"), raw.get("from"), raw.get("type")
     if not isinstance(wamid, str) or not isinstance(sender, str) or not isinstance(kind, str):
         return None
-    common = {"wamid": wamid, "sender": sender, "kind": kind, "timestamp": _timestamp(raw.get("timestamp")),
-              "profile_name": names.get(sender)}
+    # Cleaned here: they go into the database, the logs and JSON for the action server.
+    profile_name = names.get(sender)
+    common = {"wamid": clean_text(wamid), "sender": clean_text(sender), "kind": kind,
+              "timestamp": _timestamp(raw.get("timestamp")),
+              "profile_name": clean_text(profile_name) if isinstance(profile_name, str) else None}
     body = _dict(raw.get(kind))
     if kind == "text":
-        return Incoming(text=str(body.get("body") or ""), **common)
+        return Incoming(text=as_text(body.get("body")), **common)
     if kind == "interactive":
         reply_type = body.get("type")  # button_reply / list_reply: {id, title}
         reply = _dict(body.get(reply_type)) if isinstance(reply_type, str) else {}
-        return Incoming(text=str(reply.get("id") or reply.get("title") or ""), **common)
+        return Incoming(text=as_text(reply.get("id")) or as_text(reply.get("title")), **common)
     if kind == "button":  # a template's quick-reply button
-        return Incoming(text=str(body.get("payload") or body.get("text") or ""), **common)
+        return Incoming(text=as_text(body.get("payload")) or as_text(body.get("text")), **common)
     if kind in SUPPORTED_MEDIA and isinstance(body.get("id"), str):
-        media = MediaRef(body["id"], kind, str(body.get("mime_type") or "application/octet-stream"),
-                         body.get("caption"), body.get("filename"))
+        # A caption or file name that is a number is read as its digits; a list or an object as none.
+        media = MediaRef(clean_text(body["id"]), kind, clean_text(as_text(body.get("mime_type"))) or "application/octet-stream",
+                         as_text(body.get("caption")) or None, as_text(body.get("filename")) or None)
         return Incoming(text=media.caption, media=media, **common)
     if kind == "location":
         return Incoming(location=_location(body), **common)

@@ -21,6 +21,11 @@ as before.
       dialect: postgresql
       url: 127.0.0.1
       db: nagarik
+
+`DatabaseTrackerStore` is the same store on the database the environment names
+(`NAGARIK_TRACKER_STORE_URL`, else the complaint database of `DATABASE_URL`, else the embedded
+SQLite file), which is what endpoints.yml uses, so that conversations survive a restart with
+nothing to configure.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Coroutine, Dict, List, Optional, Sequence, Text, Tuple, TypeVar
@@ -38,6 +44,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from nagarik.db.session import DEFAULT_DATABASE_URL, sqlalchemy_url
 
 T = TypeVar("T")
 
@@ -182,4 +190,42 @@ class ThreadedSQLTrackerStore(SQLTrackerStore):
         }
 
 
-__all__: List[str] = ["ThreadedSQLTrackerStore", "reads_back_the_same"]
+TRACKER_STORE_URL_VARIABLE = "NAGARIK_TRACKER_STORE_URL"
+# Python's sqlite3 gives up on a locked file after 5 s; the complaint database's engine waits 30.
+SQLITE_BUSY_SECONDS = 30
+
+
+def conversations_url(environ: Optional[Dict[str, str]] = None) -> str:
+    """The database conversations are kept in: NAGARIK_TRACKER_STORE_URL, else the complaint
+    database (DATABASE_URL, else the embedded SQLite file), in its own `events` table."""
+    environ = os.environ if environ is None else environ
+    url = sqlalchemy_url(environ.get(TRACKER_STORE_URL_VARIABLE) or environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+    if url.startswith("sqlite") and "timeout=" not in url:
+        url += ("&" if "?" in url else "?") + f"timeout={SQLITE_BUSY_SECONDS}"
+    return url
+
+
+class DatabaseTrackerStore(ThreadedSQLTrackerStore):
+    """`ThreadedSQLTrackerStore` on the database the environment names (`conversations_url`).
+
+    endpoints.yml needs only `type: stores.sql.DatabaseTrackerStore`; a `url:` there (a whole
+    database URL) still wins, for a deployment that wants it in the file.
+    """
+
+    def __init__(self, domain: Optional[Domain] = None, host: Optional[Text] = None, **kwargs: Any) -> None:
+        # Rasa's SQLTrackerStore takes a whole database URL in `host` (anything with "://").
+        super().__init__(domain, host=host or conversations_url(), **kwargs)
+
+
+def create_conversations_table() -> None:
+    """Makes the conversations' table, as the store does when a rasa server starts. A deployment runs
+    it once before starting several servers (`python -m stores.sql`): servers creating it at the same
+    moment log an error (harmless, but it buries real ones)."""
+    DatabaseTrackerStore(Domain.empty()).engine.dispose()
+
+
+if __name__ == "__main__":
+    create_conversations_table()
+
+
+__all__: List[str] = ["DatabaseTrackerStore", "create_conversations_table", "ThreadedSQLTrackerStore", "conversations_url", "reads_back_the_same"]

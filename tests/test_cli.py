@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from conftest import REPO
 from nagarik.cli import main
-from nagarik.db.complaints import NewComplaint, add_citizen_note, file_complaint
+from nagarik.db.complaints import NewAttachment, NewComplaint, add_citizen_note, change_status, file_complaint
 from nagarik.db.models import Complaint, Notification
 from nagarik.db.session import session_scope
 
@@ -116,6 +116,42 @@ def test_export_csv_and_json(db_url: str, filed: list) -> None:
     assert [r["ref"] for r in rows] == filed and rows[0]["locality"] == "Shastri Nagar"
     _, as_json = run(db_url, "complaints", "export", "--format", "json")
     assert [r["ref"] for r in json.loads(as_json)] == filed
+
+
+def _with_photo_and_document(db_url: str, tmp_path: Path) -> str:
+    """A complaint filed with a photo (as the WhatsApp channel saves it) and a document added later."""
+    photo = tmp_path / "919800000009" / "wamid_1.jpg"
+    photo.parent.mkdir()
+    photo.write_bytes(b"\xff\xd8" + b"x" * 1498)
+    with session_scope(db_url) as session:
+        complaint = file_complaint(session, NewComplaint(
+            phone="919800000009", category="roads", ward=7, language="hi", submission_key="919800000009:wamid.7",
+            attachments=(NewAttachment(str(photo), "image/jpeg", "यह गड्ढा", kind="image", size_bytes=1500),)))
+        add_citizen_note(session, complaint, "the estimate", (NewAttachment(
+            str(tmp_path / "estimate.pdf"), "application/pdf", kind="document", size_bytes=20480, filename="estimate.pdf"),))
+        change_status(session, complaint, "assigned", actor="JE Roads")
+        return complaint.reference
+
+
+def test_show_and_export_list_attachments_and_everything_stored(db_url: str, tmp_path) -> None:
+    reference = _with_photo_and_document(db_url, tmp_path)
+    _, output = run(db_url, "complaints", "show", reference, "--json")
+    record = json.loads(output)
+    assert [(a["kind"], a["media_type"], a["size_bytes"], Path(a["path"]).name, a["filename"], a["caption"])
+            for a in record["attachments"]] == [
+        ("image", "image/jpeg", 1500, "wamid_1.jpg", None, "यह गड्ढा"),
+        ("document", "application/pdf", 20480, "estimate.pdf", "estimate.pdf", None)]
+    assert record["submission_key"] == "919800000009:wamid.7" and record["updated_at"]
+    assert [(n["kind"], n["language"], n["sent_at"]) for n in record["notifications"]] == [("status_changed", "hi", None)]
+    _, people = run(db_url, "complaints", "show", reference)
+    assert "attachments:" in people and "image image/jpeg, 1,500 bytes" in people and "(estimate.pdf)" in people
+    assert "notifications to the citizen:" in people and "status_changed (hi): not sent" in people
+
+    (exported,) = json.loads(run(db_url, "complaints", "export", "--format", "json")[1])
+    assert exported == record
+    (row,) = csv.DictReader(io.StringIO(run(db_url, "complaints", "export", "--format", "csv")[1]))
+    assert row["attachments"].startswith("image image/jpeg 1500 ") and "document application/pdf 20480 " in row["attachments"]
+    assert row["citizen_notes"] == "the estimate" and row["updated_at"]
 
 
 def test_city_load_reports_bad_files(db_url: str, tmp_path, capsys) -> None:

@@ -322,6 +322,23 @@ class TestSubmitComplaint:
         with session_scope(database) as session:
             assert session.execute(select(func.count(Complaint.id))).scalar_one() == 1
 
+    def test_a_yes_after_a_lost_turn_files_the_same_complaint(self, database: str) -> None:
+        """A rasa server killed after the complaint was filed but before the conversation was saved:
+        the citizen's next "yes" (another message) finds the complaint the first one filed."""
+        def confirming(message_id: str) -> Tracker:
+            confirm = tracker("হ্যাঁ", "affirm", slots=FILLED, active_loop="")
+            confirm.events[:0] = [{"event": "user", "text": "নর্দমা উপচে পড়ছে", "message_id": "wamid.OPEN"},
+                                  {"event": "active_loop", "name": "complaint_form"}]
+            confirm.events[-1]["message_id"] = confirm.latest_message["message_id"] = message_id
+            return confirm
+
+        first, _ = run(ActionSubmitComplaint(), confirming("wamid.YES1"))
+        second, _ = run(ActionSubmitComplaint(), confirming("wamid.YES2"))
+        assert first.messages[0]["reference"] == second.messages[0]["reference"]
+        with session_scope(database) as session:
+            assert session.execute(select(func.count(Complaint.id))).scalar_one() == 1
+            assert session.execute(select(Complaint.submission_key)).scalar_one() == f"{PHONE}:form:wamid.OPEN"
+
     def test_a_database_failure_is_told_and_keeps_what_was_said(self, tmp_path, monkeypatch) -> None:
         monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'not-migrated.db'}")
         dispatcher, slots = run(ActionSubmitComplaint(), tracker("হ্যাঁ", "affirm", slots=FILLED, active_loop=""))

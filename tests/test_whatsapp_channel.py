@@ -255,12 +255,12 @@ def test_credentials_hold_no_secrets_and_facebook_reads_the_environment(monkeypa
     from conftest import REPO
 
     channels = read_config_file(str(REPO / "credentials.yml"))
-    assert channels["channels.whatsapp.WhatsAppInput"] == {} and "rest" in channels
+    assert channels["channels.whatsapp.WhatsAppInput"] == {} and channels["channels.rest.RestInput"] == {}
     for name, value in {"FACEBOOK_VERIFY_TOKEN": "v", "FACEBOOK_APP_SECRET": "s", "FACEBOOK_PAGE_ACCESS_TOKEN": "t"}.items():
         monkeypatch.setenv(name, value)
     merged = tmp_path / "credentials.yml"
     merged.write_text((REPO / "credentials.yml").read_text() + (REPO / "credentials.facebook.yml").read_text())
-    assert read_config_file(str(merged))["facebook"] == {"verify": "v", "secret": "s", "page-access-token": "t"}
+    assert read_config_file(str(merged))["channels.facebook.FacebookInput"] == {"verify": "v", "secret": "s", "page-access-token": "t"}
 
 
 # Proactive messages: the notification queue.

@@ -93,19 +93,10 @@ def graph() -> Iterator[FakeGraph]:
     server.shutdown()
 
 
-@pytest.fixture(scope="module")
-def database(tmp_path_factory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('wa-db') / 'nagarik.db'}"
-    migrate(url)
-    return with_city(url)
-
-
-@pytest.fixture(scope="module")
-def webhook(graph: FakeGraph, database: str, tmp_path_factory) -> Iterator[str]:
-    """The URL of a running `rasa run` with the WhatsApp channel, and its action server."""
-    workdir = tmp_path_factory.mktemp("wa-run")
+def whatsapp_env(graph: FakeGraph, database: str, workdir: Path) -> Dict[str, str]:
+    """The servers' environment: this database, the WhatsApp channel pointed at the fake Graph API."""
     host, port = graph.server_address
-    env = {
+    return {
         **os.environ,
         "DATABASE_URL": database,
         "NAGARIK_MEDIA_DIR": str(workdir / "media"),
@@ -117,6 +108,20 @@ def webhook(graph: FakeGraph, database: str, tmp_path_factory) -> Iterator[str]:
         "RASA_TELEMETRY_ENABLED": "false",
         "WHATSAPP_NOTIFY_SECONDS": "0.5",
     }
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('wa-db') / 'nagarik.db'}"
+    migrate(url)
+    return with_city(url)
+
+
+@pytest.fixture(scope="module")
+def webhook(graph: FakeGraph, database: str, tmp_path_factory) -> Iterator[str]:
+    """The URL of a running `rasa run` with the WhatsApp channel, and its action server."""
+    workdir = tmp_path_factory.mktemp("wa-run")
+    env = whatsapp_env(graph, database, workdir)
     action_port, rasa_port = free_port(), free_port()
     actions = start_action_server(action_port, env, workdir / "actions.log", 60)
     endpoints = workdir / "endpoints.yml"

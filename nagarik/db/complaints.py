@@ -90,6 +90,11 @@ def _complaint_by_key(session: Session, submission_key: str) -> Optional[Complai
     return session.execute(select(Complaint).where(Complaint.submission_key == submission_key)).scalar_one_or_none()
 
 
+def media_kind(media_type: Optional[str]) -> str:
+    """"image" for an image/* MIME type, "document" for anything else."""
+    return "image" if (media_type or "").startswith("image") else "document"
+
+
 @dataclass(frozen=True)
 class NewAttachment:
     """A photo or document the citizen sent, already saved where `path` says."""
@@ -97,6 +102,9 @@ class NewAttachment:
     path: str
     media_type: str
     caption: Optional[str] = None
+    kind: Optional[str] = None  # image / document
+    size_bytes: Optional[int] = None
+    filename: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -164,7 +172,8 @@ def _attach(session: Session, complaint: Complaint, attachments: Tuple[NewAttach
     for attachment in attachments:
         session.add(
             Attachment(
-                complaint=complaint, path=attachment.path, media_type=attachment.media_type, caption=attachment.caption
+                complaint=complaint, path=attachment.path, media_type=attachment.media_type, caption=attachment.caption,
+                kind=attachment.kind, size_bytes=attachment.size_bytes, filename=(attachment.filename or None) and attachment.filename[:255],
             )
         )
 

@@ -174,6 +174,9 @@ class Attachment(Base):
     media_type = Column(String(100), nullable=False)
     path = Column(String(500), nullable=False)
     caption = Column(Text)
+    kind = Column(String(16))  # image / document; NULL for rows from before it was stored
+    size_bytes = Column(Integer)
+    filename = Column(String(255))  # the name the citizen's document had
     created_at = _created()
 
     complaint = relationship(Complaint, back_populates="attachments")

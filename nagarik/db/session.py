@@ -20,8 +20,11 @@ DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'nagarik.db'}"
 
 def database_url() -> str:
     """`DATABASE_URL` (e.g. postgresql://user@host/db), else an SQLite file in the repo."""
-    url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    # Heroku-style URLs say postgres://, which SQLAlchemy 1.4 no longer accepts.
+    return sqlalchemy_url(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+
+
+def sqlalchemy_url(url: str) -> str:
+    """The URL as SQLAlchemy 1.4 reads it: Heroku-style URLs say postgres://, which it no longer accepts."""
     return "postgresql://" + url[len("postgres://") :] if url.startswith("postgres://") else url
 
 

@@ -2,7 +2,7 @@
 assignments, and indexes for the complaint queue
 
 Revision ID: c7e3a1f05b23
-Revises: 59ffe410be36
+Revises: 4ab7b79a5d17
 Create Date: 2026-12-04 17:20:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = 'c7e3a1f05b23'
-down_revision: Union[str, None] = '59ffe410be36'
+down_revision: Union[str, None] = '4ab7b79a5d17'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

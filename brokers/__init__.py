@@ -1,0 +1,1 @@
+"""Rasa event brokers configured from the environment (see rabbitmq.py)."""
