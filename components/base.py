@@ -24,28 +24,70 @@ class StatelessComponent(GraphComponent):
         return cls()
 
 
+
 logger = logging.getLogger(__name__)
 
 
-def save_model(model_storage: ModelStorage, resource: Resource, filename: str, model: Any) -> None:
-    """Keep a trained Python object (a `nagarik.textclass.TextClassifier`) in Rasa's model."""
-    import joblib
+class TrainedModelComponent(GraphComponent):
+    """A graph component that trains one Python object (a `nagarik.textclass.TextClassifier`) and
+    keeps it in Rasa's model under `MODEL_FILE`. Subclasses train it in `train` (then `_keep` it)
+    and use `self._model`, which is None when there was nothing to learn or it could not be loaded
+    (`WITHOUT_MODEL` says what the assistant does then)."""
 
-    with model_storage.write_to(resource) as directory:
-        joblib.dump(model, directory / filename)
+    MODEL_FILE = "model.joblib"
+    WITHOUT_MODEL = "the component does nothing"
 
+    def __init__(
+        self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource, model: Optional[Any] = None
+    ) -> None:
+        self._config = config
+        self._storage = model_storage
+        self._resource = resource
+        self._model = model
 
-def load_model(model_storage: ModelStorage, resource: Resource, filename: str, without: str) -> Optional[Any]:
-    """The object `save_model` kept, or None with a warning saying what goes `without` it.
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "TrainedModelComponent":
+        return cls(config, model_storage, resource)
 
-    Any failure counts (no file, a model trained before the component existed, a scikit-learn
-    that cannot read it): the assistant still starts and answers, less well, instead of not at all.
-    """
-    import joblib
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "TrainedModelComponent":
+        return cls(config, model_storage, resource, cls._load(model_storage, resource))
 
-    try:
-        with model_storage.read_from(resource) as directory:
-            return joblib.load(directory / filename)
-    except Exception:  # noqa: BLE001 - see the docstring
-        logger.warning("could not load %s from the model; %s", filename, without, exc_info=True)
-        return None
+    @classmethod
+    def _load(cls, model_storage: ModelStorage, resource: Resource) -> Optional[Any]:
+        """The kept object, or None with a warning.
+
+        Any failure counts (no file, a model trained before the component existed, a scikit-learn
+        that cannot read it): the assistant still starts and answers, less well, instead of not at all.
+        """
+        import joblib
+
+        try:
+            with model_storage.read_from(resource) as directory:
+                return joblib.load(directory / cls.MODEL_FILE)
+        except Exception:  # noqa: BLE001 - see the docstring
+            logger.warning("could not load %s from the model; %s", cls.MODEL_FILE, cls.WITHOUT_MODEL, exc_info=True)
+            return None
+
+    def _keep(self, model: Optional[Any]) -> Resource:
+        """Use the trained object and keep it in the model (nothing is kept for None)."""
+        import joblib
+
+        self._model = model
+        if model is not None:
+            with self._storage.write_to(self._resource) as directory:
+                joblib.dump(model, directory / self.MODEL_FILE)
+        return self._resource

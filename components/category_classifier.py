@@ -12,72 +12,40 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components.base import load_model, save_model
+from components.base import TrainedModelComponent
 from components.training_code import files_digest, module_files
-from nagarik import category, numbers, text, textclass, transliterate, vocabulary
-from nagarik.textclass import TextClassifier
+from nagarik import category, numbers, textclass, transliterate, vocabulary
+from nagarik import text as normalisation
 
 ENTITY = "complaint_category"
 # Key of the message-level guess in the parse data (`tracker.latest_message[GUESS_PROPERTY]`).
 GUESS_PROPERTY = "complaint_category_guess"
-_FILE = "category_classifier.joblib"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
-class CategoryClassifier(GraphComponent):
+class CategoryClassifier(TrainedModelComponent):
     """Decides `complaint_category` from the whole message; see the module docstring."""
+
+    MODEL_FILE = "category_classifier.joblib"
+    WITHOUT_MODEL = "categories come from DIET alone"
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
         # Rasa's cache knows the training data and the configuration, not this code.
-        return files_digest(module_files(category, numbers, text, textclass, transliterate, vocabulary) + [__file__])
+        return files_digest(module_files(category, normalisation, numbers, textclass, transliterate, vocabulary) + [__file__])
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"accept": category.DEFAULT_ACCEPT, "overrule": category.DEFAULT_OVERRULE}
 
-    def __init__(
-        self,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        classifier: Optional[TextClassifier] = None,
-    ) -> None:
-        self._accept = float(config["accept"])
-        self._overrule = float(config["overrule"])
-        self._storage = model_storage
-        self._resource = resource
-        self._classifier = classifier
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "CategoryClassifier":
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "CategoryClassifier":
-        classifier = load_model(model_storage, resource, _FILE, "categories come from DIET alone")
-        return cls(config, model_storage, resource, classifier)
+    def _threshold(self, name: str) -> float:
+        return float(self._config[name])
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [
@@ -85,13 +53,10 @@ class CategoryClassifier(GraphComponent):
              [e["value"] for e in message.get(ENTITIES, []) if e.get("entity") == ENTITY])
             for message in training_data.nlu_examples
         ]
-        self._classifier = category.train(examples)
-        if self._classifier is not None:
-            save_model(self._storage, self._resource, _FILE, self._classifier)
-        return self._resource
+        return self._keep(category.train(examples))
 
     def process(self, messages: List[Message]) -> List[Message]:
-        if self._classifier is None:
+        if self._model is None:
             return messages
         for message in messages:
             intent = (message.get(INTENT) or {}).get("name")
@@ -101,8 +66,8 @@ class CategoryClassifier(GraphComponent):
         return messages
 
     def _decide(self, message: Message, intent: str, text: str) -> None:
-        guess = self._classifier.guess(text)
-        accepted = guess.label != category.NO_CATEGORY and guess.confidence >= self._accept
+        guess = self._model.guess(text)
+        accepted = guess.label != category.NO_CATEGORY and guess.confidence >= self._threshold("accept")
         message.set(GUESS_PROPERTY, {"value": guess.label, "confidence": round(guess.confidence, 3),
                                      "accepted": accepted}, add_to_output=True)
         if intent != "report_complaint":
@@ -110,7 +75,7 @@ class CategoryClassifier(GraphComponent):
         entities = message.get(ENTITIES, [])
         spans = [entity for entity in entities if entity.get("entity") == ENTITY]
         span_value = spans[0].get("value") if spans else None
-        decision = category.decide(span_value, guess, self._accept, self._overrule)
+        decision = category.decide(span_value, guess, self._threshold("accept"), self._threshold("overrule"))
         if decision.source != "message":
             return
         others = [entity for entity in entities if entity.get("entity") != ENTITY]

@@ -4,25 +4,22 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import METADATA, METADATA_INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components.base import load_model, save_model
+from components.base import TrainedModelComponent
 from components.training_code import files_digest, module_files
-from nagarik import language, numbers, text, textclass, transliterate
+from nagarik import language, numbers, textclass, transliterate
+from nagarik import text as normalisation
 from nagarik.language import detect, train_latin_model
-from nagarik.textclass import TextClassifier
 
 # Key of the detection in the parse data (`tracker.latest_message["language"]`).
 LANGUAGE_PROPERTY = "language"
 # Each intent block of data/nlu/<group>.yml says its language: `metadata: {language: bn}`.
 METADATA_KEY = "language"
-_FILE = "latin_language_model.joblib"
 
 
 def example_language(message: Message) -> Optional[str]:
@@ -33,7 +30,7 @@ def example_language(message: Message) -> Optional[str]:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
-class LanguageDetector(GraphComponent):
+class LanguageDetector(TrainedModelComponent):
     """Adds `{"code", "confidence", "clear", "script", "romanized"}` to the parse data.
 
     Script and grammar words decide most messages (`nagarik.language`); for Latin script, a
@@ -43,44 +40,17 @@ class LanguageDetector(GraphComponent):
     detection is clear (an NLU component sees one message, not the conversation).
     """
 
+    MODEL_FILE = "latin_language_model.joblib"
+    WITHOUT_MODEL = "grammar words alone decide"
+
     @classmethod
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
         # Rasa's cache knows the training data and the configuration, not this code.
-        return files_digest(module_files(language, numbers, text, textclass, transliterate) + [__file__])
-
-    def __init__(self, model_storage: ModelStorage, resource: Resource, model: Optional[TextClassifier] = None) -> None:
-        self._storage = model_storage
-        self._resource = resource
-        self._model = model
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "LanguageDetector":
-        return cls(model_storage, resource)
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "LanguageDetector":
-        model = load_model(model_storage, resource, _FILE, "grammar words alone decide")
-        return cls(model_storage, resource, model)
+        return files_digest(module_files(language, normalisation, numbers, textclass, transliterate) + [__file__])
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [(message.get(TEXT), example_language(message)) for message in training_data.nlu_examples]
-        self._model = train_latin_model((text, code) for text, code in examples if code)
-        if self._model is not None:
-            save_model(self._storage, self._resource, _FILE, self._model)
-        return self._resource
+        return self._keep(train_latin_model((text, code) for text, code in examples if code))
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data  # nothing to featurise: the detection is for the dialogue

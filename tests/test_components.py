@@ -264,3 +264,15 @@ def test_a_message_with_words_keeps_its_intent() -> None:
     message = Message(data={"text": "haan ji", "intent": {"name": "affirm", "confidence": 0.9}})
     [message] = EmptyMessageClassifier().process([message])
     assert message.get("intent")["name"] == "affirm"
+
+
+def test_a_model_that_cannot_be_read_leaves_the_assistant_working(tmp_path) -> None:
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+
+    detector = _created(LanguageDetector, tmp_path)
+    with detector._storage.write_to(detector._resource) as directory:
+        (directory / LanguageDetector.MODEL_FILE).write_bytes(b"not a pickle")
+    context = ExecutionContext(GraphSchema({}), "test")
+    loaded = LanguageDetector.load({}, detector._storage, detector._resource, context)
+    [message] = loaded.process([_message("amader parar light jolche na")])
+    assert message.get("language")["code"] == "bn"  # grammar words alone
